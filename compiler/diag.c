@@ -18,8 +18,10 @@ void diags_init(struct diags *d)
 
 void diags_release(struct diags *d)
 {
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n; i++) {
 		free(d->items[i].msg);
+		free(d->items[i].file_owned);
+	}
 	free(d->items);
 	diags_init(d);
 }
@@ -42,6 +44,13 @@ static void vrecord(struct diags *d, enum diag_level level, const struct src_loc
 		d->items[d->n].loc = *loc;
 	else
 		memset(&d->items[d->n].loc, 0, sizeof(struct src_loc));
+	d->items[d->n].file_owned = NULL;
+	if (loc && loc->file) {
+		d->items[d->n].file_owned = strdup(loc->file);
+		if (!d->items[d->n].file_owned)
+			abort();
+		d->items[d->n].loc.file = d->items[d->n].file_owned;
+	}
 	d->items[d->n].msg = strbuf_detach(&sb, NULL);
 	d->n++;
 	if (level == DIAG_ERROR)

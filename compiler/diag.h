@@ -22,8 +22,9 @@ enum diag_level { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE };
 
 struct diag {
 	enum diag_level level;
-	struct src_loc loc;
-	char *msg; /* owned */
+	struct src_loc loc; /* loc.file points at file_owned */
+	char *file_owned;   /* a copy, so diagnostics outlive the arena of their source */
+	char *msg;          /* owned */
 };
 
 struct diags {
