@@ -1,6 +1,6 @@
 /*
  * catalog: where datasets come from.  The built-in datasets are embedded in
- * the binary (datasets/*.yaml); folders given with --datasets-dir and the
+ * the binary (datasets/<id>.yaml); folders given with --datasets-dir and the
  * path list in INGEN_FAB_DATASETS (colon separated) add to them, later ones
  * overriding earlier ones with the same dataset_id.  Any command that takes
  * a dataset accepts an id from the catalogue or a path to a .yaml/.yml/.json

@@ -22,6 +22,7 @@ struct cfg_node {
 	/* CFG_SCALAR */
 	const char *scalar;
 	bool quoted;      /* written quoted ('x', "x", block scalar): always a string */
+	struct src_loc text_loc; /* where scalar[0] is (after the quote, or the first line of a block scalar) */
 	/* CFG_MAP: keys[i] -> items[i]; CFG_SEQ: items[i] */
 	size_t n;
 	const char **keys;
@@ -44,7 +45,9 @@ int cfg_load_file(struct cfg_node **out, const char *path, struct arena *arena,
 
 /* Map lookup; NULL when absent or when `map` is not a map. */
 const struct cfg_node *cfg_get(const struct cfg_node *map, const char *key);
-/* The key's location for map entry i. */
+/* Location of `key` in `map` (the key itself); NULL when absent. */
+const struct src_loc *cfg_key_loc(const struct cfg_node *map, const char *key);
+/* "a scalar", "a map", "a list": for messages. */
 const char *cfg_kind_name(enum cfg_kind k);
 
 #endif

@@ -14,8 +14,14 @@
  * operations, integer arithmetic and comparisons; transcendental ops (LN, EXP,
  * COS, POW) are marked so the comparisons apply the 1e-12 tolerance.
  *
+ * Trees may share nodes (a DAG): a node used twice is the same value, so an
+ * engine may compute it once.  Nothing may depend on evaluating it twice.
+ *
  * Values: BOOL, I64, F64, STR, DATE (days since 1970-01-01 as i64), TS
- * (seconds since the epoch as i64), DEC (unscaled i64 with the node's scale).
+ * (seconds since the epoch as i64), DEC (unscaled i64 with the node's scale;
+ * a DEC result that does not fit 64 bits is NULL, as Spark's decimal
+ * overflow outside ANSI mode; DEC -> F64 is unscaled / 10^scale, one IEEE
+ * division).
  * Any value may be NULL (SQL semantics: most ops return NULL on NULL input).
  */
 #ifndef INGEN_IR_H
@@ -41,6 +47,8 @@ enum ir_op {
 	IR_DIV,         /* F64 division (Spark '/') */
 	IR_IDIV,        /* I64 floor division by a positive constant or value (Spark 'div' for >= 0) */
 	IR_MOD,         /* I64 pmod (non-negative result) */
+	IR_REM,         /* I64 remainder with the sign of the dividend (Spark '%'); NULL on zero */
+	IR_AFFINE_MOD,  /* (a * (a0 mod n) + b) mod n with exact 128-bit intermediates; lo = a, hi = b, k = n */
 	IR_NEG,
 	IR_EQ, IR_NE, IR_LT, IR_LE, IR_GT, IR_GE,
 	IR_AND, IR_OR, IR_NOT,
@@ -52,7 +60,11 @@ enum ir_op {
 	IR_SQRT,
 	IR_LN, IR_EXP, IR_COS, IR_POW, /* transcendental */
 	IR_ABS,
-	IR_ROUND_HALF_UP, /* floor(a0 * 10^scale + 0.5) / 10^scale in doubles; to DEC keeps the unscaled value */
+	IR_ROUND_HALF_UP, /* half away from zero at `scale` digits.  F64 input: sign(x) * floor(|x| * 10^scale + 0.5)
+			   * in doubles (10^scale an exact double), then / 10^scale for F64 output, or kept as
+			   * the unscaled value for DEC output.  DEC input: exact integer rounding of the
+			   * unscaled value.  (Spark's round() on doubles rounds the shortest decimal form
+			   * instead; engines render this op, never Spark's round.) */
 	IR_LEAST, IR_GREATEST,
 	IR_CAST,        /* to `type` (and scale for DEC) */
 	IR_SEARCH_CUM,  /* first i with a0 < table[i], else n-1 : I64 (table of F64) */
@@ -63,6 +75,7 @@ enum ir_op {
 	IR_SUBSTR,      /* a0 from 1-based a1, length a2 */
 	IR_LENGTH,
 	IR_HEX16,       /* I64 bits -> 16 lowercase hex digits of the unsigned value */
+	IR_UUID,        /* (a0, a1 hashes) -> uuid text per docs/samplers.md */
 	IR_TO_STR,      /* I64/F64/DEC/DATE/TS -> text as Spark's CAST(x AS STRING) */
 	IR_LETTERS,     /* keep only ASCII letters */
 	IR_YEAR, IR_MONTH, IR_DAY, IR_DAYOFWEEK, IR_DAYOFYEAR, IR_QUARTER, IR_WEEKOFYEAR,
@@ -124,14 +137,16 @@ struct ir_program {
 };
 
 struct plan;
+struct refdata_cache;
 
 /*
  * Lowers every table of the plan into column programs (one per table, in
- * plan order).  Returns 0, or -1 with diagnostics (only on internal limits:
- * the model is already valid).
+ * plan order).  Reference tables are loaded through `refs`, which must
+ * outlive the programs (their ir_tables point into it).  Returns 0, or -1
+ * with diagnostics (only on internal limits: the model is already valid).
  */
-int ir_lower(struct ir_program **out, const struct plan *plan, struct arena *arena,
-	     struct diags *diags);
+int ir_lower(struct ir_program **out, const struct plan *plan, struct refdata_cache *refs,
+	     struct arena *arena, struct diags *diags);
 
 /* The program of a column (by table and column index). */
 const struct ir_node *ir_column_value(const struct ir_program *programs, const struct column *col);

@@ -127,7 +127,12 @@ struct gen_params {
 	int64_t step;
 	const char *prefix;  /* string sequences */
 	int width;
-	/* date/timestamp ranges: days (date) or seconds (timestamp), inclusive */
+	/*
+	 * date/timestamp ranges: days (date) or seconds (timestamp), inclusive;
+	 * also the exact integer bounds of `uniform` on int/bigint (and of
+	 * uniform min/max on date/timestamp columns, a date as `max` meaning its
+	 * last second)
+	 */
 	int64_t range_lo, range_hi;
 	struct temporal_weights temporal;
 	/* choice */
@@ -194,6 +199,8 @@ struct table {
 	struct expr *rows_per_day;
 	double growth;
 	double scd_change_probability;
+	size_t n_scd_tracked;            /* incremental.scd.<table>.tracked */
+	struct column **scd_tracked;
 };
 
 enum rel_type { REL_ONE_TO_MANY, REL_ONE_TO_ONE };

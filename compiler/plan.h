@@ -38,6 +38,7 @@ struct plan_table {
 	const struct table *table;
 	int64_t rows;         /* exact row count */
 	bool selected;        /* written in this run (--tables); parents needed are computed only */
+	bool needed;          /* selected, or needed by a selected table (parent, reference) */
 	int64_t *column_seeds;/* one per column, by column index */
 	int64_t count_seed;   /* child tables: XXH64("<table>.__count", seed) */
 };
