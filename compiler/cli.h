@@ -309,6 +309,8 @@ int cmd_list_enhanced(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_list(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_validate(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_compile(int argc, char **argv, struct cli_ctx *ctx);
+/* cmd_compile.c: the work of `compile` once its options are checked. */
+int cmd_compile_run(struct cli_ctx *ctx, const struct cmd_opts *o, const char *dataset);
 int cmd_generate(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_generate_incremental(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_generate_series(int argc, char **argv, struct cli_ctx *ctx);

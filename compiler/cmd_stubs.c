@@ -251,63 +251,10 @@ int cmd_compile(int argc, char **argv, struct cli_ctx *ctx)
 	ret = generic_given_as_dataset(ds, "compile-generic-templates", false);
 	if (ret != CLI_CONTINUE)
 		goto done;
-	ret = finish(ctx, &o, &p, ds, NULL);
-done:
-	cli_parse_release(&p);
-	return ret;
-}
-
-int cmd_generate(int argc, char **argv, struct cli_ctx *ctx)
-{
-	struct cmd_opts o;
-	struct cli_parse p;
-	int ret;
-	const struct cli_opt opts[] = {
-		{.type = CLI_OPT_ARG, .arg = "DATASET_ID", .value = &o.dataset,
-		 .help = "the dataset: an id from the catalogue or a path to a .yaml/.json config",
-		 .flags = CLI_OPT_REQUIRED},
-		CMD_OPT_TARGET_ROWS(&o, 'r'),
-		CMD_OPT_TARGET_ENV(&o, 'e'),
-		CMD_OPT_GEN_MODE(&o, 'm'),
-		CMD_OPT_SEED(&o, 's'),
-		CMD_OPT_EXECUTE(&o),
-		CMD_OPT_ENGINE(&o),
-		CMD_OPT_THREADS(&o),
-		CMD_OPT_OUTPUT_FORMAT(&o),
-		CMD_OPT_OUTPUT_MODE(&o, 'o', "table"),
-		{.type = CLI_OPT_ENUM, .long_name = "mode", .value = &o.kind,
-		 .choices = cli_gen_kind_names,
-		 .help = "upstream's unified form: single, or incremental/series as the "
-			 "generate-incremental/generate-series commands", .def = "single"},
-		{.type = CLI_OPT_FLAG, .long_name = "include-ddl", .value = &o.include_ddl,
-		 .help = "write the DDL scripts too", .def = "on", .flags = CLI_OPT_NEGATABLE},
-		{.type = CLI_OPT_STRING, .long_name = "output-path", .value = &o.output_path,
-		 .arg = "DIR", .help = "folder under fabric_workspace_items/ for the notebook",
-		 .def = "synthetic_data_generation"},
-		CMD_OPT_SCALE_FACTOR(&o),
-		CMD_OPT_CHUNK_SIZE(&o),
-		CMD_OPT_TABLES(&o),
-		CMD_OPT_DATASETS_DIR(&o),
-		CMD_OPT_TEMPLATES_DIR(&o),
-		CMD_OPT_PARAMETERS(&o, 'p', NULL),
-		CMD_OPT_DRY_RUN(&o),
-		CMD_OPT_JSON(&o),
-		CLI_OPT_END_ENTRY,
-	};
-
-	cmd_opts_init(&o);
-	ret = cli_cmd_parse(&p, ctx, opts, argc, argv);
-	if (ret != CLI_CONTINUE)
-		goto done;
-	ret = generic_given_as_dataset(o.dataset, "execute-with-parameters", true);
-	if (ret != CLI_CONTINUE)
-		goto done;
-	if (o.output_path && (o.output_path[0] == '/' || strstr(o.output_path, ".."))) {
-		ret = cli_error("invalid value '%s' for '--output-path': must be a relative folder "
-				"inside fabric_workspace_items/", o.output_path);
-		goto done;
-	}
-	ret = finish(ctx, &o, &p, o.dataset, o.kind == CLI_KIND_SINGLE ? NULL : check_incremental);
+	if (o.dry_run)
+		ret = finish(ctx, &o, &p, ds, NULL);
+	else
+		ret = cmd_compile_run(ctx, &o, ds);
 done:
 	cli_parse_release(&p);
 	return ret;

@@ -12,8 +12,10 @@
 #include "plan.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "expr.h"
@@ -53,22 +55,76 @@ struct rows_ctx {
 
 static int compute_rows(struct rows_ctx *rc, size_t i);
 
-/* Sum over parent rows of I(H(count_seed, p), min, max). */
+struct count_range {
+	uint64_t key;
+	int64_t lo, hi;      /* per-parent min and max */
+	int64_t from, to;    /* parent rows [from, to) */
+	int64_t sum;         /* > PLAN_MAX_ROWS when it stopped early */
+};
+
+static void *count_children(void *arg)
+{
+	struct count_range *r = arg;
+	int64_t sum = 0;
+	for (int64_t p = r->from; p < r->to; p++) {
+		sum += hash_int_range(cell_hash(r->key, p), r->lo, r->hi);
+		if (sum > PLAN_MAX_ROWS)
+			break;
+	}
+	r->sum = sum;
+	return NULL;
+}
+
+#define COUNT_THREADS_MAX 16
+#define COUNT_ROWS_PER_THREAD 4000000
+
+/*
+ * Sum over parent rows of I(H(count_seed, p), min, max): exact, so every
+ * engine agrees on the child table's size.  Large parents are split over
+ * threads (a billion parents take a few seconds on one core).
+ */
 static int child_rows(struct rows_ctx *rc, struct plan_table *pt, int64_t parent_rows)
 {
 	const struct table *t = pt->table;
 	int64_t lo = t->per_parent_min, hi = t->per_parent_max;
-	uint64_t key = cell_key(pt->count_seed);
+	struct count_range ranges[COUNT_THREADS_MAX];
+	pthread_t threads[COUNT_THREADS_MAX];
+	bool started[COUNT_THREADS_MAX] = {false};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = 1;
 	int64_t sum = 0;
 
-	if (lo == hi) {
+	if (lo == hi || (lo && parent_rows > PLAN_MAX_ROWS / lo)) {
 		if (lo && parent_rows > PLAN_MAX_ROWS / lo)
 			goto too_many;
 		pt->rows = parent_rows * lo;
 		return 0;
 	}
-	for (int64_t p = 0; p < parent_rows; p++) {
-		sum += hash_int_range(cell_hash(key, p), lo, hi);
+	if (cpus > 1 && parent_rows > COUNT_ROWS_PER_THREAD) {
+		int64_t want = parent_rows / COUNT_ROWS_PER_THREAD;
+		n = (int)(want < cpus ? want : cpus);
+		if (n > COUNT_THREADS_MAX)
+			n = COUNT_THREADS_MAX;
+	}
+	for (int i = 0; i < n; i++) {
+		ranges[i].key = cell_key(pt->count_seed);
+		ranges[i].lo = lo;
+		ranges[i].hi = hi;
+		ranges[i].from = parent_rows / n * i;
+		ranges[i].to = i == n - 1 ? parent_rows : parent_rows / n * (i + 1);
+		ranges[i].sum = 0;
+	}
+	for (int i = 1; i < n; i++)
+		started[i] = pthread_create(&threads[i], NULL, count_children, &ranges[i]) == 0;
+	count_children(&ranges[0]);
+	for (int i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(threads[i], NULL);
+		else
+			count_children(&ranges[i]);
+	}
+	for (int i = 0; i < n; i++) {
+		sum += ranges[i].sum;
 		if (sum > PLAN_MAX_ROWS)
 			goto too_many;
 	}
@@ -120,7 +176,17 @@ static int compute_rows(struct rows_ctx *rc, size_t i)
 		}
 		pt->rows = (int64_t)d;
 	} else {
-		pt->rows = p->target_rows;
+		/* the driving table: target_rows * scale_factor */
+		double d = floor((double)p->target_rows * p->scale_factor);
+		if (!(d >= 1) || d > (double)PLAN_MAX_ROWS) {
+			diag_error(rc->diags, &t->loc,
+				   "table '%s' would have %.17g rows (target_rows %lld * scale_factor %g); it needs 1 to %lld",
+				   t->name, isnan(d) ? 0.0 : d, (long long)p->target_rows,
+				   p->scale_factor, (long long)PLAN_MAX_ROWS);
+			rc->state[i] = 3;
+			return -1;
+		}
+		pt->rows = (int64_t)d;
 	}
 	rc->state[i] = 2;
 	return 0;

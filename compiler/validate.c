@@ -397,12 +397,44 @@ static void resolve_output(struct model_ctx *ctx)
 
 /* ---- expressions ---------------------------------------------------- */
 
+/*
+ * Does the (unresolved) expression name a column whose type was already
+ * reported as wrong?  Resolving it would only add type errors that follow
+ * from the first one.
+ */
+static bool reads_broken_column(struct model_ctx *ctx, const struct table *t, const struct expr *e)
+{
+	const struct table *owner = NULL;
+	const struct column *c;
+	const struct col_pending *cp;
+
+	if (!e)
+		return false;
+	for (size_t i = 0; i < e->n_args; i++)
+		if (reads_broken_column(ctx, t, e->args[i]))
+			return true;
+	if (e->kind != EXPR_NAME || !e->name)
+		return false;
+	if (!e->qualifier)
+		owner = t;
+	else if (strcmp(e->qualifier, "parent") == 0)
+		owner = t->parent;
+	else
+		owner = dataset_table(ctx->ds, e->qualifier);
+	if (!owner || !(c = table_column(owner, e->name)))
+		return false;
+	cp = pending_of(ctx, c);
+	return cp && (cp->type_bad || cp->type_missing);
+}
+
 static void resolve_expressions(struct model_ctx *ctx)
 {
 	struct dataset *ds = ctx->ds;
 	for (size_t i = 0; i < ds->n_tables; i++) {
 		struct table *t = ds->tables[i];
 		struct table_pending *tp = &ctx->tables[i];
+		/* a child table whose parent is unknown: its parent.<col> cannot resolve */
+		bool parent_broken = tp->parent && !t->parent;
 		if (t->rows_expr)
 			(void)expr_resolve(t->rows_expr, ds, t, NULL, EXPR_CTX_ROWS, ctx->diags);
 		for (size_t j = 0; tp->cols && j < t->n_columns; j++) {
@@ -411,6 +443,10 @@ static void resolve_expressions(struct model_ctx *ctx)
 			char a[40], b[40];
 			if (c->gen != GEN_NONE || !c->expr)
 				continue;
+			if (parent_broken || reads_broken_column(ctx, t, c->expr)) {
+				cp->bad = true;
+				continue;
+			}
 			if (expr_resolve(c->expr, ds, t, c, EXPR_CTX_COLUMN, ctx->diags)) {
 				cp->bad = true;
 				continue;

@@ -62,7 +62,7 @@ static void *xrealloc(void *p, size_t size)
 static const char *const op_names[IR__COUNT] = {
 	[IR_ROW] = "row", [IR_CONST] = "const", [IR_HASH] = "hash", [IR_UNIT] = "unit",
 	[IR_INT_RANGE] = "int_range", [IR_ADD] = "add", [IR_SUB] = "sub", [IR_MUL] = "mul",
-	[IR_DIV] = "div", [IR_IDIV] = "idiv", [IR_MOD] = "mod", [IR_AFFINE_MOD] = "affine_mod",
+	[IR_DIV] = "div", [IR_IDIV] = "idiv", [IR_MOD] = "mod", [IR_REM] = "rem", [IR_AFFINE_MOD] = "affine_mod",
 	[IR_NEG] = "neg", [IR_EQ] = "eq", [IR_NE] = "ne", [IR_LT] = "lt", [IR_LE] = "le",
 	[IR_GT] = "gt", [IR_GE] = "ge", [IR_AND] = "and", [IR_OR] = "or", [IR_NOT] = "not",
 	[IR_IF] = "if", [IR_CASE] = "case", [IR_IS_NULL] = "is_null", [IR_COALESCE] = "coalesce",
@@ -112,6 +112,10 @@ void eval_vec_ready(struct eval_ctx *c, struct vec *x, enum ir_type type, int sc
 	case IR_T_STR:
 		if (!v->off)
 			v->off = eval_xmalloc((x->cap + 1) * sizeof(uint32_t));
+		if (!v->data) { /* never NULL, so that empty copies are well defined */
+			v->data = eval_xmalloc(64);
+			v->data_cap = 64;
+		}
 		v->off[0] = 0;
 		v->data_len = 0;
 		break;
@@ -256,6 +260,8 @@ static struct frame *frame_open(struct eval_ctx *c, size_t prog, int depth, cons
 	f = c->frames[c->frames_used++];
 	f->prog = prog;
 	f->depth = depth;
+	f->sub_depth = 0;
+	f->parent = NULL;
 	f->gen = ++c->gen_counter;
 	f->pool.top = 0;
 	f->n_kids = 0;
@@ -272,10 +278,81 @@ static struct frame *frame_open(struct eval_ctx *c, size_t prog, int depth, cons
 	return f;
 }
 
+/*
+ * A subset frame of f: the rows i of f with pick[i] == which (cnt of them),
+ * for a branch computed on those rows only.  Sets rank[i] to the position of
+ * each such row in the subset.
+ */
+static struct frame *frame_open_subset(struct eval_ctx *c, struct frame *f, const uint32_t *pick, uint32_t which,
+				       size_t cnt, uint32_t *rank)
+{
+	struct frame *s = frame_open(c, f->prog, f->depth, NULL, cnt);
+	size_t k = 0;
+	if (!s->idx)
+		s->idx = eval_xmalloc(c->max_batch * sizeof(uint32_t));
+	s->parent = f;
+	s->sub_depth = f->sub_depth + 1;
+	for (size_t i = 0; i < f->n; i++)
+		if (pick[i] == which) {
+			s->idx[k] = (uint32_t)i;
+			s->rows_buf[k] = f->rows[i];
+			rank[i] = (uint32_t)k;
+			k++;
+		}
+	return s;
+}
+
+/* Value v of ancestor a at the rows of its subset descendant f (a vec of f). */
+static struct vec *gather_from(struct eval_ctx *c, struct frame *f, const struct frame *a, struct vec *v)
+{
+	struct vec *o;
+	const struct eval_vec *src = &v->v;
+	uint32_t *pos = c->pos;
+	size_t n = f->n;
+	if (v->bc)
+		return v;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t j = (uint32_t)i;
+		for (const struct frame *g = f; g != a; g = g->parent)
+			j = g->idx[j];
+		pos[i] = j;
+	}
+	o = pool_get(&f->pool, VEC_FRAME);
+	eval_vec_ready(c, o, src->type, src->scale, n);
+	for (size_t i = 0; i < n; i++)
+		o->v.valid[i] = src->valid[pos[i]];
+	switch (src->type) {
+	case IR_T_F64:
+		for (size_t i = 0; i < n; i++)
+			o->v.f64[i] = src->f64[pos[i]];
+		break;
+	case IR_T_STR: {
+		size_t total = 0;
+		for (size_t i = 0; i < n; i++)
+			total += src->off[pos[i] + 1] - src->off[pos[i]];
+		if (eval_str_reserve(c, o, total))
+			return NULL;
+		for (size_t i = 0; i < n; i++) {
+			size_t at = src->off[pos[i]], len = src->off[pos[i] + 1] - at;
+			memcpy(o->v.data + o->v.data_len, src->data + at, len);
+			o->v.data_len += len;
+			o->v.off[i + 1] = (uint32_t)o->v.data_len;
+		}
+		break;
+	}
+	default:
+		for (size_t i = 0; i < n; i++)
+			o->v.i64[i] = src->i64[pos[i]];
+		break;
+	}
+	return o;
+}
+
 static void frame_free(struct frame *f)
 {
 	if (!f)
 		return;
+	free(f->idx);
 	free(f->rows_buf);
 	free(f->mask);
 	free(f->colv);
@@ -296,10 +373,21 @@ static struct vec *frame_column(struct eval_ctx *c, struct frame *f, size_t col)
 	struct vec *v;
 	if (f->cstate[col] == 2)
 		return f->colv[col];
-	if (f->cstate[col] == 1) {
-		const struct ir_column *ic = &c->programs[f->prog].columns[col];
-		return eval_fail(c, "column '%s.%s' depends on itself", ic->column->table->name,
-				 ic->column->name);
+	for (const struct frame *a = f; a; a = a->parent) {
+		if (a->cstate[col] == 1) {
+			const struct ir_column *ic = &c->programs[f->prog].columns[col];
+			return eval_fail(c, "column '%s.%s' depends on itself", ic->column->table->name,
+					 ic->column->name);
+		}
+		if (a != f && a->cstate[col] == 2) {
+			/* computed on a superset of the rows: take them */
+			v = gather_from(c, f, a, a->colv[col]);
+			if (!v)
+				return NULL;
+			f->cstate[col] = 2;
+			f->colv[col] = v;
+			return v;
+		}
 	}
 	f->cstate[col] = 1;
 	v = ev(c, f, c->roots[f->prog][col]);
@@ -373,14 +461,126 @@ static void tmp_keep(struct eval_ctx *c, size_t mark, struct vec *r)
 	p->top = mark + 1;
 }
 
+static void args_reserve(struct eval_ctx *c, size_t n)
+{
+	if (c->argtop + n > c->argcap) {
+		while (c->argtop + n > c->argcap)
+			c->argcap = c->argcap ? 2 * c->argcap : 64;
+		c->argv = xrealloc(c->argv, c->argcap * sizeof(*c->argv));
+	}
+}
+
+static bool is_condition(const struct enode *n, size_t k)
+{
+	return n->op == IR_IF ? k == 0 : k % 2 == 0 && k + 1 < n->n_args;
+}
+
+/*
+ * IF and CASE: the conditions on every row, then each branch only on the
+ * rows that take it (in a subset frame), unless most rows take it or it is
+ * free (a constant, a column, a value already computed).
+ */
+static struct vec *ev_select(struct eval_ctx *c, struct frame *f, const struct enode *n)
+{
+	size_t na = n->n_args, base = c->argtop, N = f->n;
+	bool conds_bc = true, all_bc = true;
+	struct vec *r = NULL, *pv, *rv;
+	uint32_t *pick, *rank;
+
+	args_reserve(c, na);
+	c->argtop += na;
+	for (size_t k = 0; k < na; k++)
+		if (is_condition(n, k)) {
+			struct vec *v = ev(c, f, n->args[k]);
+			if (!v)
+				goto done;
+			c->argv[base + k] = v;
+			conds_bc = conds_bc && v->bc;
+		}
+	if (conds_bc || f->sub_depth >= EVAL_MAX_SUBSET_DEPTH) {
+		/* every branch on every row, through the kernel */
+		for (size_t k = 0; k < na; k++) {
+			struct vec *v = is_condition(n, k) ? c->argv[base + k] : ev(c, f, n->args[k]);
+			if (!v)
+				goto done;
+			c->argv[base + k] = v;
+			all_bc = all_bc && v->bc;
+		}
+		c->cur_bc = all_bc;
+		c->cur_n = all_bc ? 1 : N;
+		r = eval_op(c, f, n, c->argv + base);
+		goto done;
+	}
+	pv = eval_tmp(c, IR_T_I64, 0, N);
+	rv = eval_tmp(c, IR_T_I64, 0, N);
+	pick = (uint32_t *)pv->v.i64;
+	rank = (uint32_t *)rv->v.i64;
+	eval_picks(n, c->argv + base, N, pick);
+	for (size_t k = 0; k < na; k++) {
+		const struct enode *br = n->args[k];
+		struct vec *v;
+		size_t cnt = 0;
+		if (is_condition(n, k))
+			continue;
+		for (size_t i = 0; i < N; i++)
+			cnt += pick[i] == (uint32_t)k;
+		if (cnt == 0) {
+			v = eval_tmp(c, n->type, n->scale, 1); /* taken by no row: a NULL */
+			v->bc = true;
+			v->v.valid[0] = 0;
+			if (n->type == IR_T_STR)
+				v->v.off[1] = 0;
+			else if (n->type == IR_T_F64)
+				v->v.f64[0] = 0;
+			else
+				v->v.i64[0] = 0;
+			c->argv[base + k] = v;
+			continue;
+		}
+		if (4 * cnt >= 3 * N || br->op == IR_CONST || br->op == IR_ROW || br->op == IR_COLUMN ||
+		    (br->memo >= 0 && f->memo_gen[br->memo] == f->gen)) {
+			for (size_t i = 0; i < N; i++)
+				if (pick[i] == (uint32_t)k)
+					rank[i] = (uint32_t)i;
+			v = ev(c, f, br);
+		} else {
+			struct frame *s = frame_open_subset(c, f, pick, (uint32_t)k, cnt, rank);
+			v = ev(c, s, br);
+		}
+		if (v)
+			v = eval_convert(c, v, n->type, n->scale);
+		if (!v)
+			goto done;
+		c->argv[base + k] = v;
+	}
+	c->cur_bc = false;
+	c->cur_n = N;
+	r = eval_gather(c, f, n, c->argv + base, pick, rank);
+done:
+	c->argtop = base;
+	return r;
+}
+
 static struct vec *ev(struct eval_ctx *c, struct frame *f, const struct enode *n)
 {
 	size_t mark, base;
 	struct vec *r;
 	bool all_bc = n->n_args > 0;
 
-	if (n->memo >= 0 && f->memo_gen[n->memo] == f->gen)
-		return f->memo[n->memo];
+	if (n->memo >= 0) {
+		if (f->memo_gen[n->memo] == f->gen)
+			return f->memo[n->memo];
+		for (const struct frame *a = f->parent; a; a = a->parent)
+			if (a->memo_gen[n->memo] == a->gen) {
+				/* computed on a superset of the rows: take them */
+				r = gather_from(c, f, a, a->memo[n->memo]);
+				if (r) {
+					f->memo[n->memo] = r;
+					f->memo_gen[n->memo] = f->gen;
+				}
+				return r;
+			}
+	}
 	switch (n->op) {
 	case IR_ROW:
 		return &f->rowvec;
@@ -394,6 +594,8 @@ static struct vec *ev(struct eval_ctx *c, struct frame *f, const struct enode *n
 	mark = c->tmp.top;
 	if (n->op == IR_AT_ROW) {
 		r = at_row(c, f, n);
+	} else if ((n->op == IR_IF || n->op == IR_CASE) && c->lazy) {
+		r = ev_select(c, f, n);
 	} else {
 		base = c->argtop;
 		for (size_t i = 0; i < n->n_args; i++) {
@@ -612,6 +814,7 @@ static uint64_t node_hash(const struct enode *e)
 	h = mix(h, (uint64_t)e->lo);
 	h = mix(h, (uint64_t)e->hi);
 	h = mix(h, e->has_k);
+	h = mix(h, e->chained);
 	h = mix(h, ptr_hash(e->table));
 	h = mix(h, (uint64_t)e->prog);
 	h = mix(h, (uint64_t)e->col);
@@ -625,7 +828,7 @@ static uint64_t node_hash(const struct enode *e)
 static bool node_equal(const struct enode *a, const struct enode *b)
 {
 	if (a->op != b->op || a->type != b->type || a->scale != b->scale || a->key != b->key || a->k != b->k ||
-	    a->lo != b->lo || a->hi != b->hi || a->has_k != b->has_k || a->table != b->table ||
+	    a->lo != b->lo || a->hi != b->hi || a->has_k != b->has_k || a->chained != b->chained || a->table != b->table ||
 	    a->prog != b->prog || a->col != b->col || a->n_args != b->n_args)
 		return false;
 	if (a->op == IR_CONST && !value_equal(&a->ir->value, &b->ir->value))
@@ -783,7 +986,7 @@ static int check_node(struct prep *p, const struct enode *e, const struct ir_nod
 		break;
 	case IR_DIV: min_args = max_args = 2; ok = eval_is_num(a0) && eval_is_num(a1) && t == IR_T_F64; break;
 	case IR_IDIV: min_args = max_args = 2; ok = eval_is_intk(a0) && eval_is_intk(a1) && eval_is_intk(t); break;
-	case IR_MOD:
+	case IR_MOD: case IR_REM:
 		min_args = max_args = 2;
 		ok = eval_is_intk(t) ? eval_is_intk(a0) && eval_is_intk(a1)
 				     : t == IR_T_F64 && eval_is_num(a0) && eval_is_num(a1);
@@ -829,7 +1032,7 @@ static int check_node(struct prep *p, const struct enode *e, const struct ir_nod
 	case IR_POW: min_args = max_args = 2; ok = eval_is_num(a0) && eval_is_num(a1) && t == IR_T_F64; break;
 	case IR_ROUND_HALF_UP:
 		min_args = max_args = 1;
-		ok = eval_is_num(a0) && (t == IR_T_F64 || t == IR_T_DEC || t == IR_T_I64);
+		ok = (a0 == IR_T_I64 || a0 == IR_T_F64 || a0 == IR_T_DEC) && (t == IR_T_F64 || t == IR_T_DEC || t == IR_T_I64);
 		if (ok && (e->scale < (t == IR_T_F64 ? -22 : 0) || e->scale > 38))
 			return prep_error(p, ir, "rounding scale %d is out of range", e->scale);
 		break;
@@ -921,8 +1124,9 @@ static int check_node(struct prep *p, const struct enode *e, const struct ir_nod
 	if ((int)na < min_args || (max_args >= 0 && (int)na > max_args)) {
 		if (max_args < 0)
 			return prep_error(p, ir, "needs at least %d arguments, has %zu", min_args, na);
-		return prep_error(p, ir, "needs %d%s%d arguments, has %zu", min_args, min_args == max_args ? "" : "..",
-				  min_args == max_args ? min_args : max_args, na);
+		if (min_args == max_args)
+			return prep_error(p, ir, "needs %d arguments, has %zu", min_args, na);
+		return prep_error(p, ir, "needs %d to %d arguments, has %zu", min_args, max_args, na);
 	}
 	if (!ok) {
 		char sig[128];
@@ -955,10 +1159,11 @@ static const uint32_t *table_lengths(struct eval_ctx *c, const struct ir_table *
 	return len;
 }
 
+static struct enode *intern(struct prep *p, struct enode *cand, const struct ir_node *ir);
+
 static struct enode *prep_node(struct prep *p, const struct ir_node *ir, int depth)
 {
 	struct enode cand, *e, **args = NULL;
-	uint64_t h;
 
 	if (!ir) {
 		prep_error(p, NULL, "missing node");
@@ -1034,15 +1239,38 @@ static struct enode *prep_node(struct prep *p, const struct ir_node *ir, int dep
 		free(args);
 		return NULL;
 	}
-	h = node_hash(&cand);
-	e = smap_find(p, &cand, h);
-	if (e) {
-		free(args);
+	if (cand.op == IR_HASH && cand.has_k) {
+		/* H(s, x, k) = XXH64(k, H(s, x)): the inner hash is shared by every draw k of s at x */
+		struct enode inner = cand, **iargs = eval_xmalloc(sizeof(*iargs));
+		iargs[0] = args[0];
+		inner.args = iargs;
+		inner.has_k = false;
+		inner.k = 0;
+		args[0] = intern(p, &inner, ir);
+		if (!args[0]) {
+			free(args);
+			return NULL;
+		}
+		cand.chained = true;
+	}
+	e = intern(p, &cand, ir);
+	if (e)
 		pmap_put(p, ir, e);
+	return e;
+}
+
+/* The enode equal to checked candidate `cand` (which owns its args array), made when new. */
+static struct enode *intern(struct prep *p, struct enode *cand, const struct ir_node *ir)
+{
+	struct enode *e;
+	uint64_t h = node_hash(cand);
+	e = smap_find(p, cand, h);
+	if (e) {
+		free(cand->args);
 		return e;
 	}
 	e = eval_xmalloc(sizeof(*e));
-	*e = cand;
+	*e = *cand;
 	e->id = (uint32_t)p->c->n_nodes;
 	if (p->c->n_nodes == p->nodes_cap) {
 		p->nodes_cap = p->nodes_cap ? 2 * p->nodes_cap : 256;
@@ -1065,7 +1293,6 @@ static struct enode *prep_node(struct prep *p, const struct ir_node *ir, int dep
 		}
 	}
 	smap_put(p, e, h);
-	pmap_put(p, ir, e);
 	return e;
 }
 
@@ -1126,6 +1353,8 @@ int eval_ctx_new(struct eval_ctx **out, const struct ir_program *programs, size_
 	memset(c->ones, 1, c->max_batch);
 	c->pick = eval_xmalloc(c->max_batch * sizeof(*c->pick));
 	c->lens = eval_xmalloc(c->max_batch * sizeof(*c->lens));
+	c->pos = eval_xmalloc(c->max_batch * sizeof(*c->pos));
+	c->lazy = true;
 	c->outv = xcalloc(c->max_columns, sizeof(*c->outv));
 	for (size_t i = 0; i < c->max_columns; i++)
 		c->outv[i] = xcalloc(1, sizeof(struct eval_vec));
@@ -1166,6 +1395,7 @@ void eval_ctx_free(struct eval_ctx *c)
 	free(c->ones);
 	free(c->pick);
 	free(c->lens);
+	free(c->pos);
 	if (c->outv)
 		for (size_t i = 0; i < c->max_columns; i++)
 			free(c->outv[i]);

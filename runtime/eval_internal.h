@@ -27,6 +27,7 @@
 #include "eval.h"
 
 #define EVAL_MAX_DEPTH 64
+#define EVAL_MAX_SUBSET_DEPTH 64 /* deeper IF/CASE nesting is evaluated eagerly */
 
 enum vec_kind { VEC_TEMP, VEC_FRAME, VEC_FIXED };
 
@@ -63,6 +64,7 @@ struct enode {
 	uint64_t key;               /* HASH: cell_key(seed) */
 	int64_t k, lo, hi;          /* HASH (k), INT_RANGE (lo, hi), AFFINE_MOD (lo = a, hi = b, k = n) */
 	bool has_k;
+	bool chained;               /* HASH with k: args[0] is the inner hash H(seed, x) */
 	const struct ir_table *table;
 	size_t prog, col;           /* COLUMN, AT_ROW: target program and column */
 	struct vec *konst;          /* CONST: the value, broadcast */
@@ -73,7 +75,10 @@ struct frame {
 	size_t prog;
 	const int64_t *rows;
 	size_t n;
-	int depth;
+	int depth;                  /* AT_ROW nesting */
+	int sub_depth;              /* subset nesting */
+	struct frame *parent;       /* subset frames: the frame whose rows they are a subset of */
+	uint32_t *idx;              /* subset frames: positions of their rows in the parent */
 	uint64_t gen;
 	int64_t *rows_buf;          /* child frames: their rows */
 	uint8_t *mask;              /* child frames: validity of a0 */
@@ -121,6 +126,8 @@ struct eval_ctx {
 	uint8_t *ones;              /* max_batch ones */
 	uint32_t *pick;             /* max_batch: branch choice scratch */
 	uint64_t *lens;             /* max_batch: string length scratch */
+	uint32_t *pos;              /* max_batch: gather positions scratch */
+	bool lazy;                  /* IF/CASE branches only on the rows that take them (default) */
 	struct eval_vec **outv;     /* max_columns out views */
 	char err[256];
 };
@@ -147,6 +154,20 @@ struct vec *eval_convert(struct eval_ctx *c, struct vec *x, enum ir_type type, i
 struct vec *eval_op(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **args);
 /* Sets a CONST node's value as a broadcast vec; -1 on a value the type cannot hold. */
 int eval_const_fill(struct eval_ctx *c, struct vec *out, const struct ir_node *ir);
+/*
+ * The branch (argument index) each row of an IF or CASE takes, from its
+ * evaluated conditions (a[0] for IF, a[0], a[2], ... for CASE), into
+ * pick[0..N); PICK_NONE when no branch does (CASE without ELSE).
+ */
+#define PICK_NONE UINT32_MAX
+void eval_picks(const struct enode *n, struct vec **a, size_t N, uint32_t *pick);
+/*
+ * The output of node n: row i is a[pick[i]] at element rank[i] (i when rank
+ * is NULL; 0 when a[pick[i]] is broadcast), NULL for PICK_NONE.  Every
+ * picked a[k] has the node's type.
+ */
+struct vec *eval_gather(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a,
+			const uint32_t *pick, const uint32_t *rank);
 /* Whether CAST from -> to is defined. */
 bool eval_castable(enum ir_type from, enum ir_type to);
 

@@ -24,7 +24,6 @@
 typedef __int128 i128;
 
 #define I128_MAX ((i128)(((unsigned __int128)1 << 127) - 1))
-#define PICK_NONE UINT32_MAX
 
 /* 10^s as the nearest double (exact up to 10^22). */
 static const double p10d[39] = {
@@ -129,7 +128,7 @@ static inline int cmp_i64(int64_t a, int64_t b)
 
 static inline int cmp_bytes(const char *a, size_t la, const char *b, size_t lb)
 {
-	int r = memcmp(a, b, la < lb ? la : lb);
+	int r = la && lb ? memcmp(a, b, la < lb ? la : lb) : 0;
 	if (r)
 		return r < 0 ? -1 : 1;
 	return (la > lb) - (la < lb);
@@ -196,11 +195,10 @@ static size_t text_bound(const struct vec *x)
 	}
 }
 
-/* CAST(x AS STRING), keeping x's rows (and broadcast). */
-static struct vec *to_str(struct eval_ctx *c, struct vec *x)
+/* CAST(x AS STRING) into o (a temporary when NULL), keeping x's rows (and broadcast). */
+static struct vec *to_str(struct eval_ctx *c, struct vec *x, struct vec *o)
 {
 	size_t N = x->v.n, len = 0;
-	struct vec *o;
 	char *d;
 	enum ir_type t = x->v.type;
 	const int64_t *xi = x->v.i64;
@@ -208,7 +206,10 @@ static struct vec *to_str(struct eval_ctx *c, struct vec *x)
 
 	if (t == IR_T_STR)
 		return x;
-	o = eval_tmp(c, IR_T_STR, 0, N);
+	if (o)
+		eval_vec_ready(c, o, IR_T_STR, 0, N);
+	else
+		o = eval_tmp(c, IR_T_STR, 0, N);
 	o->bc = x->bc;
 	if (eval_str_reserve(c, o, N * text_bound(x)))
 		return NULL;
@@ -249,11 +250,11 @@ static struct vec *to_str(struct eval_ctx *c, struct vec *x)
 	return o;
 }
 
-struct vec *eval_convert(struct eval_ctx *c, struct vec *x, enum ir_type to, int scale)
+/* eval_convert into o (a temporary when NULL). */
+static struct vec *convert_into(struct eval_ctx *c, struct vec *x, enum ir_type to, int scale, struct vec *o)
 {
 	enum ir_type from = x->v.type;
 	size_t N = x->v.n;
-	struct vec *o;
 	const int64_t *xi = x->v.i64;
 	const double *xf = x->v.f64;
 	int64_t *oi;
@@ -262,8 +263,11 @@ struct vec *eval_convert(struct eval_ctx *c, struct vec *x, enum ir_type to, int
 	if (from == to && (to != IR_T_DEC || x->v.scale == scale))
 		return x;
 	if (to == IR_T_STR)
-		return to_str(c, x);
-	o = eval_tmp(c, to, scale, N);
+		return to_str(c, x, o);
+	if (o)
+		eval_vec_ready(c, o, to, scale, N);
+	else
+		o = eval_tmp(c, to, scale, N);
 	o->bc = x->bc;
 	ov = o->v.valid;
 	oi = o->v.i64;
@@ -335,6 +339,20 @@ struct vec *eval_convert(struct eval_ctx *c, struct vec *x, enum ir_type to, int
 		break;
 	}
 	return o;
+}
+
+struct vec *eval_convert(struct eval_ctx *c, struct vec *x, enum ir_type to, int scale)
+{
+	return convert_into(c, x, to, scale, NULL);
+}
+
+/* CAST and TO_STR nodes: straight into the node's output (its frame vec when memoised). */
+static struct vec *op_cast(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+{
+	enum ir_type to = n->op == IR_TO_STR ? IR_T_STR : n->type;
+	if (a[0]->v.type == to && (to != IR_T_DEC || a[0]->v.scale == n->scale))
+		return a[0];
+	return convert_into(c, a[0], to, n->scale, eval_out(c, f, n));
 }
 
 /* ---------- constants ---------- */
@@ -465,7 +483,10 @@ static struct vec *op_hash(struct eval_ctx *c, struct frame *f, const struct eno
 	uint64_t key = n->key, k = (uint64_t)n->k;
 	for (size_t i = 0; i < N; i++)
 		o->v.valid[i] = x->v.valid[i & m];
-	if (n->has_k)
+	if (n->chained)
+		for (size_t i = 0; i < N; i++)
+			oi[i] = (int64_t)hash_xxh64_u64(k, (uint64_t)xi[i & m]);
+	else if (n->has_k)
 		for (size_t i = 0; i < N; i++)
 			oi[i] = (int64_t)hash_xxh64_u64(k, hash_xxh64_u64((uint64_t)xi[i & m], key));
 	else
@@ -620,7 +641,7 @@ static struct vec *op_idiv_mod(struct eval_ctx *c, struct frame *f, const struct
 {
 	struct vec *x = a[0], *y = a[1], *o;
 	size_t N = c->cur_n, mx, my;
-	if (n->type == IR_T_F64) { /* pmod of doubles */
+	if (n->type == IR_T_F64) { /* pmod / remainder of doubles */
 		x = eval_convert(c, x, IR_T_F64, 0);
 		y = x ? eval_convert(c, y, IR_T_F64, 0) : NULL;
 		if (!y)
@@ -636,7 +657,7 @@ static struct vec *op_idiv_mod(struct eval_ctx *c, struct frame *f, const struct
 				r = 0;
 			} else {
 				r = fmod(u, d);
-				if (r < 0)
+				if (r < 0 && n->op == IR_MOD)
 					r = fmod(r + d, d);
 			}
 			o->v.f64[i] = r;
@@ -658,6 +679,8 @@ static struct vec *op_idiv_mod(struct eval_ctx *c, struct frame *f, const struct
 			r = u / d;
 			if (u % d != 0 && (u < 0) != (d < 0))
 				r--;
+		} else if (n->op == IR_REM) {
+			r = u % d; /* C and Java: the sign of the dividend */
 		} else {
 			/* Spark pmod: r = u % d; r < 0 ? (r + d) % d : r, which is r + d for d > 0 and r for d < 0 */
 			r = u % d;
@@ -742,6 +765,14 @@ static struct vec *op_cmp(struct eval_ctx *c, struct frame *f, const struct enod
 		and_valid(o, x, y, N);
 		mx = vmask(x);
 		my = vmask(y);
+		if (op == IR_EQ || op == IR_NE) {
+			for (size_t i = 0; i < N; i++) {
+				size_t jx = i & mx, jy = i & my, l = slen(x, jx);
+				bool eq = l == slen(y, jy) && (l == 0 || memcmp(sptr(x, jx), sptr(y, jy), l) == 0);
+				o->v.i64[i] = eq == (op == IR_EQ);
+			}
+			return o;
+		}
 		for (size_t i = 0; i < N; i++) {
 			size_t jx = i & mx, jy = i & my;
 			o->v.i64[i] = cmp_holds(op, cmp_bytes(sptr(x, jx), slen(x, jx), sptr(y, jy), slen(y, jy)));
@@ -814,6 +845,18 @@ static struct vec *op_and_or(struct eval_ctx *c, struct frame *f, const struct e
 	struct vec *o = eval_out(c, f, n);
 	size_t N = c->cur_n;
 	int64_t dominant = n->op == IR_OR; /* OR: a true decides; AND: a false does */
+	if (n->n_args == 2) {
+		const struct vec *x = a[0], *y = a[1];
+		size_t mx = vmask(x), my = vmask(y);
+		for (size_t i = 0; i < N; i++) {
+			uint8_t vx = x->v.valid[i & mx], vy = y->v.valid[i & my];
+			uint8_t bx = x->v.i64[i & mx] != 0, by = y->v.i64[i & my] != 0;
+			uint8_t dx = vx & (bx == dominant), dy = vy & (by == dominant); /* decided by x, by y */
+			o->v.valid[i] = dx | dy | (vx & vy);
+			o->v.i64[i] = (dx | dy) ? dominant : (vx & vy) ? !dominant : 0;
+		}
+		return o;
+	}
 	for (size_t i = 0; i < N; i++) {
 		bool decided = false, unknown = false;
 		for (size_t k = 0; k < n->n_args && !decided; k++) {
@@ -855,12 +898,12 @@ static struct vec *op_is_null(struct eval_ctx *c, struct frame *f, const struct 
 
 /* ---------- selection: IF, CASE, COALESCE, LEAST, GREATEST ---------- */
 
-/* out[i] = a[pick[i]][i], or NULL for PICK_NONE; every a[k] picked has the node's type. */
-static struct vec *gather(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+struct vec *eval_gather(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a,
+			const uint32_t *pick, const uint32_t *rank)
 {
 	struct vec *o = eval_out(c, f, n);
-	const uint32_t *pick = c->pick;
 	size_t N = c->cur_n;
+#define AT(s, i) ((s)->bc ? 0 : rank ? rank[i] : (i))
 	switch (n->type) {
 	case IR_T_F64:
 		for (size_t i = 0; i < N; i++) {
@@ -869,7 +912,7 @@ static struct vec *gather(struct eval_ctx *c, struct frame *f, const struct enod
 				o->v.f64[i] = 0;
 			} else {
 				const struct vec *s = a[pick[i]];
-				size_t j = i & vmask(s);
+				size_t j = AT(s, i);
 				o->v.valid[i] = s->v.valid[j];
 				o->v.f64[i] = s->v.f64[j];
 			}
@@ -882,7 +925,7 @@ static struct vec *gather(struct eval_ctx *c, struct frame *f, const struct enod
 				o->v.valid[i] = 0;
 			} else {
 				const struct vec *s = a[pick[i]];
-				size_t j = i & vmask(s);
+				size_t j = AT(s, i);
 				o->v.valid[i] = s->v.valid[j];
 				if (s->v.valid[j])
 					total += slen(s, j);
@@ -893,7 +936,7 @@ static struct vec *gather(struct eval_ctx *c, struct frame *f, const struct enod
 		for (size_t i = 0; i < N; i++) {
 			if (o->v.valid[i]) {
 				const struct vec *s = a[pick[i]];
-				size_t j = i & vmask(s), l = slen(s, j);
+				size_t j = AT(s, i), l = slen(s, j);
 				memcpy(o->v.data + len, sptr(s, j), l);
 				len += l;
 			}
@@ -909,13 +952,14 @@ static struct vec *gather(struct eval_ctx *c, struct frame *f, const struct enod
 				o->v.i64[i] = 0;
 			} else {
 				const struct vec *s = a[pick[i]];
-				size_t j = i & vmask(s);
+				size_t j = AT(s, i);
 				o->v.valid[i] = s->v.valid[j];
 				o->v.i64[i] = s->v.i64[j];
 			}
 		}
 		break;
 	}
+#undef AT
 	return o;
 }
 
@@ -936,31 +980,44 @@ static inline bool is_true(const struct vec *x, size_t i)
 	return x->v.valid[j] && x->v.i64[j];
 }
 
+void eval_picks(const struct enode *n, struct vec **a, size_t N, uint32_t *pick)
+{
+	size_t na = n->n_args;
+	if (n->op == IR_IF) {
+		for (size_t i = 0; i < N; i++)
+			pick[i] = is_true(a[0], i) ? 1 : 2;
+		return;
+	}
+	/* CASE: WHENs from the last to the first, so that the first true one wins */
+	{
+		uint32_t def = na % 2 == 1 ? (uint32_t)(na - 1) : PICK_NONE;
+		for (size_t i = 0; i < N; i++)
+			pick[i] = def;
+		for (size_t k = na / 2; k-- > 0;) {
+			const struct vec *w = a[2 * k];
+			const uint8_t *wv = w->v.valid;
+			const int64_t *wi = w->v.i64;
+			size_t m = vmask(w);
+			uint32_t then = (uint32_t)(2 * k + 1);
+			for (size_t i = 0; i < N; i++)
+				pick[i] = wv[i & m] && wi[i & m] ? then : pick[i];
+		}
+	}
+}
+
+/* IF, CASE (with every branch evaluated on every row) and COALESCE. */
 static struct vec *op_select(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	size_t N = c->cur_n, na = n->n_args;
 	uint32_t *pick = c->pick;
 	switch (n->op) {
 	case IR_IF:
-		if (convert_args(c, n, a, 1, 1))
-			return NULL;
-		for (size_t i = 0; i < N; i++)
-			pick[i] = is_true(a[0], i) ? 1 : 2;
-		break;
 	case IR_CASE:
-		if (convert_args(c, n, a, 1, 2))
+		if (convert_args(c, n, a, 1, n->op == IR_IF ? 1 : 2))
 			return NULL;
-		if (na % 2 == 1 && convert_args(c, n, a, na - 1, na))
+		if (n->op == IR_CASE && na % 2 == 1 && convert_args(c, n, a, na - 1, na))
 			return NULL;
-		for (size_t i = 0; i < N; i++) {
-			uint32_t p = na % 2 == 1 ? (uint32_t)(na - 1) : PICK_NONE;
-			for (size_t k = 0; k + 1 < na; k += 2)
-				if (is_true(a[k], i)) {
-					p = (uint32_t)(k + 1);
-					break;
-				}
-			pick[i] = p;
-		}
+		eval_picks(n, a, N, pick);
 		break;
 	default: /* COALESCE */
 		if (convert_args(c, n, a, 0, 1))
@@ -976,7 +1033,7 @@ static struct vec *op_select(struct eval_ctx *c, struct frame *f, const struct e
 		}
 		break;
 	}
-	return gather(c, f, n, a);
+	return eval_gather(c, f, n, a, pick, NULL);
 }
 
 /* LEAST / GREATEST: NULLs are skipped (NULL only when all are). */
@@ -1014,7 +1071,7 @@ static struct vec *op_least_greatest(struct eval_ctx *c, struct frame *f, const 
 		}
 		pick[i] = best;
 	}
-	return gather(c, f, n, a);
+	return eval_gather(c, f, n, a, pick, NULL);
 }
 
 /* ---------- numeric functions ---------- */
@@ -1112,32 +1169,49 @@ static struct vec *op_pow(struct eval_ctx *c, struct frame *f, const struct enod
 	return o;
 }
 
+/*
+ * Half away from zero at `scale` digits.  A double: sign(x) * floor(|x| *
+ * 10^s + 0.5) (for s < 0, floor(|x| / 10^-s + 0.5)), the unscaled result for
+ * DEC and I64 output, that / 10^s (* 10^-s) for F64 output.  A decimal or an
+ * integer: the exact rescaling of its unscaled value.
+ */
 static struct vec *op_round(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
-	struct vec *x = eval_convert(c, a[0], IR_T_F64, 0), *o;
-	size_t N = c->cur_n, m;
+	struct vec *x = a[0], *o = eval_out(c, f, n);
+	size_t N = c->cur_n, m = vmask(x);
 	int s = n->scale;
 	double p = p10d[s < 0 ? -s : s];
-	if (!x)
-		return NULL;
-	o = eval_out(c, f, n);
-	m = vmask(x);
 	for (size_t i = 0; i < N; i++)
 		o->v.valid[i] = x->v.valid[i & m];
-	if (n->type == IR_T_F64) {
-		if (s >= 0)
-			for (size_t i = 0; i < N; i++)
-				o->v.f64[i] = floor(x->v.f64[i & m] * p + 0.5) / p;
-		else
-			for (size_t i = 0; i < N; i++)
-				o->v.f64[i] = floor(x->v.f64[i & m] / p + 0.5) * p;
-	} else if (n->type == IR_T_DEC) {
-		for (size_t i = 0; i < N; i++)
-			if (!d2l_fits(floor(x->v.f64[i & m] * p + 0.5), &o->v.i64[i]))
-				o->v.valid[i] = 0;
+	if (x->v.type == IR_T_F64) {
+		for (size_t i = 0; i < N; i++) {
+			double v = x->v.f64[i & m];
+			double y = floor((s >= 0 ? fabs(v) * p : fabs(v) / p) + 0.5);
+			if (signbit(v))
+				y = -y;
+			if (n->type == IR_T_F64)
+				o->v.f64[i] = s >= 0 ? y / p : y * p;
+			else if (n->type == IR_T_DEC) {
+				if (!d2l_fits(y, &o->v.i64[i]))
+					o->v.valid[i] = 0;
+			} else {
+				o->v.i64[i] = d2l(y);
+			}
+		}
 	} else {
-		for (size_t i = 0; i < N; i++)
-			o->v.i64[i] = d2l(floor(x->v.f64[i & m] * p + 0.5));
+		struct rescale r = rescale_of(dec_scale_of(x), s);
+		for (size_t i = 0; i < N; i++) {
+			i128 y;
+			bool ok = rescale_apply(&r, x->v.i64[i & m], &y) && (n->type == IR_T_F64 || fits64(y));
+			if (!ok) {
+				o->v.valid[i] = 0;
+				y = 0;
+			}
+			if (n->type == IR_T_F64)
+				o->v.f64[i] = s >= 0 ? (double)y / p : (double)y * p;
+			else
+				o->v.i64[i] = (int64_t)y;
+		}
 	}
 	return o;
 }
@@ -1327,6 +1401,8 @@ static struct vec *op_length(struct eval_ctx *c, struct frame *f, const struct e
  * max(len, 0) characters of s; otherwise pad is repeated (and cut) in front
  * up to len characters.
  */
+#define LPAD_PADDED ((uint64_t)1 << 63)
+
 static struct vec *op_lpad(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	static const char space[] = " ";
@@ -1345,17 +1421,17 @@ static struct vec *op_lpad(struct eval_ctx *c, struct frame *f, const struct eno
 		chars = utf8_count(sptr(x, jx), sl);
 		if (want <= 0) {
 			lens[i] = 0;
-		} else if ((uint64_t)want <= chars || pl == 0) {
-			lens[i] = utf8_offset(sptr(x, jx), sl, (uint64_t)want);
+		} else if ((uint64_t)want <= chars || pl == 0 || utf8_count(pd, pl) == 0) {
+			lens[i] = utf8_offset(sptr(x, jx), sl, (uint64_t)want); /* a prefix of s */
 		} else {
 			uint64_t spaces = (uint64_t)want - chars, pc = utf8_count(pd, pl);
 			if (spaces > UINT32_MAX) {
 				eval_fail(c, "lpad to %lld characters is too long", (long long)want);
 				return NULL;
 			}
-			lens[i] = spaces / pc * pl + utf8_offset(pd, pl, spaces % pc) + sl;
+			lens[i] = (spaces / pc * pl + utf8_offset(pd, pl, spaces % pc) + sl) | LPAD_PADDED;
 		}
-		total += lens[i];
+		total += lens[i] & ~LPAD_PADDED;
 		if (total > UINT32_MAX) {
 			eval_fail(c, "string values of one batch exceed 4 GiB (use smaller batches)");
 			return NULL;
@@ -1364,14 +1440,15 @@ static struct vec *op_lpad(struct eval_ctx *c, struct frame *f, const struct eno
 	if (eval_str_reserve(c, o, total))
 		return NULL;
 	for (size_t i = 0; i < N; i++) {
-		if (o->v.valid[i] && lens[i]) {
+		size_t l = (size_t)(lens[i] & ~LPAD_PADDED);
+		if (o->v.valid[i] && l) {
 			size_t jx = i & mx, sl = slen(x, jx), pl = p ? slen(p, i & mp) : 1;
 			const char *s = sptr(x, jx), *pd = p ? sptr(p, i & mp) : space;
 			char *d = o->v.data + len;
-			if (lens[i] <= sl && (lens[i] < sl || pl == 0 || (uint64_t)w->v.i64[i & mw] <= utf8_count(s, sl))) {
-				memcpy(d, s, lens[i]); /* a prefix of s (or s itself) */
+			if (!(lens[i] & LPAD_PADDED)) {
+				memcpy(d, s, l);
 			} else {
-				size_t head = lens[i] - sl, b = 0;
+				size_t head = l - sl, b = 0;
 				while (b + pl <= head) {
 					memcpy(d + b, pd, pl);
 					b += pl;
@@ -1379,7 +1456,7 @@ static struct vec *op_lpad(struct eval_ctx *c, struct frame *f, const struct eno
 				memcpy(d + b, pd, head - b);
 				memcpy(d + head, s, sl);
 			}
-			len += lens[i];
+			len += l;
 		}
 		o->v.off[i + 1] = (uint32_t)len;
 	}
@@ -1407,8 +1484,7 @@ static struct vec *op_substr(struct eval_ctx *c, struct frame *f, const struct e
 			if (pos > 0) {
 				start = pos - 1;
 			} else if (pos < 0) {
-				int64_t chars = (int64_t)utf8_count(s, sl);
-				start = pos < -chars ? chars + (pos > INT64_MIN / 2 ? pos : INT64_MIN / 2) : chars + pos;
+				start = (int64_t)utf8_count(s, sl) + pos; /* cannot overflow */
 			} else {
 				start = 0;
 			}
@@ -1590,7 +1666,7 @@ struct vec *eval_op(struct eval_ctx *c, struct frame *f, const struct enode *n, 
 	case IR_INT_RANGE: return op_int_range(c, f, n, a);
 	case IR_ADD: case IR_SUB: case IR_MUL: return op_arith(c, f, n, a);
 	case IR_DIV: return op_div(c, f, n, a);
-	case IR_IDIV: case IR_MOD: return op_idiv_mod(c, f, n, a);
+	case IR_IDIV: case IR_MOD: case IR_REM: return op_idiv_mod(c, f, n, a);
 	case IR_AFFINE_MOD: return op_affine_mod(c, f, n, a);
 	case IR_NEG: case IR_ABS: return op_neg_abs(c, f, n, a);
 	case IR_EQ: case IR_NE: case IR_LT: case IR_LE: case IR_GT: case IR_GE: return op_cmp(c, f, n, a);
@@ -1603,7 +1679,7 @@ struct vec *eval_op(struct eval_ctx *c, struct frame *f, const struct enode *n, 
 	case IR_SQRT: case IR_LN: case IR_EXP: case IR_COS: return op_math(c, f, n, a);
 	case IR_POW: return op_pow(c, f, n, a);
 	case IR_ROUND_HALF_UP: return op_round(c, f, n, a);
-	case IR_CAST: return eval_convert(c, a[0], n->type, n->scale);
+	case IR_CAST: case IR_TO_STR: return op_cast(c, f, n, a);
 	case IR_SEARCH_CUM: return op_search_cum(c, f, n, a);
 	case IR_ALIAS_PICK: return op_alias_pick(c, f, n, a);
 	case IR_ELEMENT: return op_element(c, f, n, a);
@@ -1614,7 +1690,6 @@ struct vec *eval_op(struct eval_ctx *c, struct frame *f, const struct enode *n, 
 	case IR_LENGTH: return op_length(c, f, n, a);
 	case IR_HEX16: return op_hex16(c, f, n, a);
 	case IR_UUID: return op_uuid(c, f, n, a);
-	case IR_TO_STR: return eval_convert(c, a[0], IR_T_STR, 0);
 	case IR_YEAR: case IR_MONTH: case IR_DAY: case IR_DAYOFWEEK: case IR_DAYOFYEAR: case IR_QUARTER:
 	case IR_WEEKOFYEAR: case IR_HOUR: case IR_MINUTE: case IR_SECOND:
 		return op_datepart(c, f, n, a);

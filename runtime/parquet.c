@@ -113,19 +113,37 @@ struct pq_writer {
 
 /* ---- small helpers ---- */
 
-static void put_le32(struct strbuf *sb, uint32_t v)
+/* strbuf_add with the common case inlined: the hot path of every value. */
+static inline void buf_put(struct strbuf *sb, const void *p, size_t n)
 {
-	unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-			      (unsigned char)(v >> 24)};
-	strbuf_add(sb, b, 4);
+	if (sb->len + n + 1 > sb->alloc)
+		strbuf_grow(sb, n);
+	memcpy(sb->buf + sb->len, p, n);
+	sb->len += n;
+	sb->buf[sb->len] = 0;
 }
 
-static void put_le64(struct strbuf *sb, uint64_t v)
+static inline void put_le32(struct strbuf *sb, uint32_t v)
 {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	buf_put(sb, &v, 4);
+#else
+	unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+			      (unsigned char)(v >> 24)};
+	buf_put(sb, b, 4);
+#endif
+}
+
+static inline void put_le64(struct strbuf *sb, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	buf_put(sb, &v, 8);
+#else
 	unsigned char b[8];
 	for (int k = 0; k < 8; k++)
 		b[k] = (unsigned char)(v >> (8 * k));
-	strbuf_add(sb, b, 8);
+	buf_put(sb, b, 8);
+#endif
 }
 
 static void put_be_n(unsigned char *dst, pq_int128 v, int n)
@@ -197,15 +215,18 @@ static void put_packed_run(struct strbuf *out, const uint32_t *v, size_t n, size
 	size_t nbytes = groups * (size_t)width;
 	strbuf_grow(out, nbytes);
 	unsigned char *dst = (unsigned char *)out->buf + out->len;
-	memset(dst, 0, nbytes);
-	size_t bit = 0;
-	for (size_t i = 0; i < groups * 8; i++, bit += (size_t)width) {
-		uint64_t x = i < n ? v[i] : 0;
-		for (int b = 0; b < width; b++)
-			if (x >> b & 1)
-				dst[(bit + (size_t)b) >> 3] |= (unsigned char)(1u << ((bit + (size_t)b) & 7));
+	uint64_t acc = 0; /* at most 7 + 32 bits are pending */
+	int bits = 0;
+	for (size_t i = 0; i < groups * 8; i++) {
+		acc |= (uint64_t)(i < n ? v[i] : 0) << bits;
+		bits += width;
+		while (bits >= 8) {
+			*dst++ = (unsigned char)acc;
+			acc >>= 8;
+			bits -= 8;
+		}
 	}
-	strbuf_setlen(out, out->len + nbytes);
+	strbuf_setlen(out, out->len + nbytes); /* 8 values of `width` bits fill `width` bytes */
 }
 
 static size_t run_length(const uint32_t *v, size_t i, size_t n)
@@ -632,7 +653,7 @@ static void write_statistics(struct tc_writer *tc, struct pq_writer *w, const st
 static int write_chunk(struct pq_writer *w, struct pq_col *c, struct tc_writer *tc,
 		       int64_t *uncompressed, int64_t *compressed)
 {
-	int64_t chunk_start = w->offset, dict_offset = -1, data_offset;
+	int64_t dict_offset = -1, data_offset;
 	int64_t unc = c->chunk_uncompressed, cmp = c->chunk_compressed;
 
 	if (c->chunk_dict) {
@@ -671,7 +692,7 @@ static int write_chunk(struct pq_writer *w, struct pq_col *c, struct tc_writer *
 		encodings[n_enc++] = ENC_RLE_DICTIONARY;
 
 	tc_list_struct_begin(tc); /* ColumnChunk */
-	tc_field_i64(tc, 2, chunk_start);
+	tc_field_i64(tc, 2, 0);      /* file_offset: deprecated, 0 when no metadata precedes the footer */
 	tc_field_struct_begin(tc, 3); /* ColumnMetaData */
 	tc_field_i32(tc, 1, c->phys);
 	tc_field_list_begin(tc, 2, TC_I32, (size_t)n_enc);
@@ -784,7 +805,7 @@ static int append_string(struct pq_writer *w, struct pq_col *c, const char *p, s
 	}
 	stat_str(&c->cstat, p, n);
 	put_le32(&c->vals, (uint32_t)n);
-	strbuf_add(&c->vals, p, n);
+	buf_put(&c->vals, p, n);
 	return 0;
 }
 
@@ -853,7 +874,7 @@ static int append_value(struct pq_writer *w, struct pq_col *c, const struct pq_b
 			if (v >= c->dec_bound128 || v <= -c->dec_bound128)
 				return decimal_range_error(w, c);
 			put_be_n(b, v, c->type_length);
-			strbuf_add(&c->vals, b, (size_t)c->type_length);
+			buf_put(&c->vals, b, (size_t)c->type_length);
 			stat_i128(&c->cstat, v);
 		}
 		return 0;

@@ -32,7 +32,9 @@
  *
  * Errors (I/O such as ENOSPC, values out of range) are reported once in
  * `diags`, as "cannot write '<path>': <reason>", and make every later call
- * fail; the file is then incomplete and the caller removes it.  The writer
+ * fail; the file is then incomplete and the caller removes it.  `diags`
+ * must not be shared by writers in different threads (give each worker its
+ * own and merge them afterwards).  The writer
  * never renames or deletes files: temporary names are the caller's business.
  */
 #ifndef INGEN_PARQUET_H
@@ -82,7 +84,10 @@ struct pq_options {
 	const char *created_by;  /* NULL: "ingen_fab version 0.1.0" */
 };
 
-/* Snappy, dictionary on, every size at its default. */
+/*
+ * The recommended defaults: snappy, dictionary on, every size at its
+ * default.  (A zeroed struct means no compression and no dictionary.)
+ */
 void pq_options_init(struct pq_options *opt);
 
 /*

@@ -46,6 +46,17 @@ size_t fmt_dec(char *buf, int64_t unscaled, int scale)
 		memcpy(buf + len, digits, nd);
 		return len + nd;
 	}
+	if ((int64_t)nd - 1 - (int64_t)s < -6) {
+		/* BigDecimal.toString: d.dddE-n when the adjusted exponent is below -6 */
+		buf[len++] = digits[0];
+		if (nd > 1) {
+			buf[len++] = '.';
+			memcpy(buf + len, digits + 1, nd - 1);
+			len += nd - 1;
+		}
+		buf[len++] = 'E';
+		return len + fmt_i64(buf + len, (int64_t)nd - 1 - (int64_t)s);
+	}
 	if (nd <= s) {
 		/* 0.00ddd */
 		buf[len++] = '0';

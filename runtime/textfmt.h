@@ -1,7 +1,7 @@
 /*
  * textfmt: the text of numbers as Spark's CAST(x AS STRING) writes them,
  * without printf on the hot path (DESIGN section 7): integers, decimals
- * (plain notation with exactly `scale` fraction digits) and doubles (Java's
+ * (Java's BigDecimal.toString: exactly `scale` fraction digits) and doubles (Java's
  * Double.toString with the shortest digits that read back, JDK 19 and
  * later).  Each function writes no NUL and returns the length.
  */
@@ -17,7 +17,12 @@
 
 size_t fmt_i64(char *buf, int64_t v);
 
-/* unscaled * 10^-scale, scale >= 0: "-12.50" for (-1250, 2), "0.05" for (5, 2). */
+/*
+ * unscaled * 10^-scale, scale >= 0, as Java's BigDecimal.toString (which
+ * Spark's CAST(decimal AS STRING) is): "-12.50" for (-1250, 2), "0.05" for
+ * (5, 2); scientific when the adjusted exponent (digits - 1 - scale) is
+ * below -6: "1.00E-8" for (100, 10), "0E-10" for (0, 10).
+ */
 size_t fmt_dec(char *buf, int64_t unscaled, int scale);
 
 /*

@@ -9,9 +9,9 @@
 #   job     the main job of tools/setup.sh: list the catalogue, validate every dataset
 #
 # Usage: tools/test.sh [unit|asan|golden|py|job|all]... [-- PYTEST_ARGS...]
-#   With no step, all of them. Arguments after `--` go to pytest instead of `tests/`, e.g.
-#   tools/test.sh py -- tests/e2e -k delta
-# Every step runs even when an earlier one failed (except those needing a build that failed);
+#   With no step, all of them (only py when pytest arguments are given). Arguments after
+#   `--` go to pytest instead of `tests/`, e.g. tools/test.sh -- tests/e2e -k delta
+# Every step runs even when an earlier one failed (a failed build runs what it did build);
 # a summary closes the output, and the exit code is 0 only when every step passed.
 # Environment: INGEN_BUILD_DIR (build), INGEN_ASAN_BUILD_DIR (build-asan),
 #   INGEN_TEST_NO_SETUP=1 skips the deps step.
@@ -97,12 +97,15 @@ run_step() {
 	return $rc
 }
 
-# cmake_build DIR CMAKE_ARGS...: configures (Ninja on a new directory) and builds.
+# cmake_build DIR CMAKE_ARGS...: configures (Ninja on a new directory) and builds. The build
+# keeps going past a file that does not compile, so that everything else is built and tested.
 cmake_build() {
-	local dir=$1 gen=()
+	local dir=$1 gen=() keep_going=(-k)
 	shift
 	if ! [ -f "$dir/CMakeCache.txt" ] && command -v ninja >/dev/null; then gen=(-G Ninja); fi
-	cmake -S "$ROOT" -B "$dir" "${gen[@]}" "$@" && nice cmake --build "$dir" -j "$JOBS"
+	cmake -S "$ROOT" -B "$dir" "${gen[@]}" "$@" || return
+	grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja' "$dir/CMakeCache.txt" && keep_going=(-k 0)
+	nice cmake --build "$dir" -j "$JOBS" -- "${keep_going[@]}"
 }
 
 ctest_in() {
@@ -117,7 +120,7 @@ pytest_all() {
 	local targets=("${pytest_args[@]}")
 	[ ${#targets[@]} -gt 0 ] || targets=(tests)
 	local rc=0
-	INGEN_FAB_BIN="$BUILD_DIR/ingen_fab" timeout 1800 "$VENV_PY" -m pytest -ra \
+	INGEN_FAB_BIN="$BUILD_DIR/ingen_fab" INGEN_BUILD_DIR="$BUILD_DIR" timeout 1800 "$VENV_PY" -m pytest -ra \
 		--rootdir="$ROOT" -o testpaths=tests -p no:cacheprovider "${targets[@]}" || rc=$?
 	# pytest exit 5: it collected no test. tests/e2e always has some, so this is only
 	# reachable with a -k or path of the caller's that selects nothing; say so, and fail.
@@ -125,9 +128,20 @@ pytest_all() {
 	return $rc
 }
 
+# The main job of tools/setup.sh; its long listing goes to a log, shown when it fails.
+main_job() {
+	local log="$BUILD_DIR/main-job.log"
+	if INGEN_BUILD_DIR="$BUILD_DIR" "$ROOT/tools/setup.sh" --job-only >"$log" 2>&1; then
+		grep '^main job:' "$log"
+		echo "(full output in ${log#"$ROOT"/})"
+	else
+		cat "$log"
+		return 1
+	fi
+}
+
 need_build=$((want_unit + want_golden + want_py + want_job))
 need_asan=$((want_asan + want_golden))
-build_ok=0 asan_ok=0
 
 if [ "${INGEN_TEST_NO_SETUP:-0}" = 1 ]; then
 	record deps skipped 0 "INGEN_TEST_NO_SETUP=1"
@@ -135,39 +149,43 @@ elif ! run_step deps "$ROOT/tools/setup.sh" --deps-only; then
 	echo "test.sh: the environment could not be set up; the steps below may fail for that" >&2
 fi
 
+# A failed build is a failed step, but the tests still run on what did build (a stale
+# binary from an earlier build is removed first, so nothing is tested that was not rebuilt).
 if [ $need_build -gt 0 ]; then
+	rm -f "$BUILD_DIR/ingen_fab"
 	run_step build cmake_build "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		-DINGEN_SANITIZE=OFF -DINGEN_DEBUG_ARENA=OFF && build_ok=1
+		-DINGEN_SANITIZE=OFF -DINGEN_DEBUG_ARENA=OFF || true
 fi
 if [ $need_asan -gt 0 ]; then
+	rm -f "$ASAN_DIR/ingen_fab"
 	run_step build-asan cmake_build "$ASAN_DIR" -DCMAKE_BUILD_TYPE=Debug \
-		-DINGEN_SANITIZE=ON -DINGEN_DEBUG_ARENA=ON && asan_ok=1
+		-DINGEN_SANITIZE=ON -DINGEN_DEBUG_ARENA=ON || true
 fi
 
-# step NAME NEEDS_OK COMMAND...: runs the step if its build succeeded.
+# step NAME NEEDED_FILE COMMAND...: runs the step if its build made NEEDED_FILE.
 step() {
-	local name=$1 ok=$2
+	local name=$1 needed=$2
 	shift 2
-	if [ "$ok" = 1 ]; then
+	if [ -e "$needed" ]; then
 		run_step "$name" "$@" || true
 	else
-		record "$name" FAILED 0 "not run: its build failed"
+		record "$name" FAILED 0 "not run: no ${needed#"$ROOT"/}"
 	fi
 }
 
-[ $want_unit = 0 ] || step unit "$build_ok" ctest_in "$BUILD_DIR"
-[ $want_asan = 0 ] || step asan "$asan_ok" ctest_in "$ASAN_DIR"
+[ $want_unit = 0 ] || step unit "$BUILD_DIR/CTestTestfile.cmake" ctest_in "$BUILD_DIR"
+[ $want_asan = 0 ] || step asan "$ASAN_DIR/CTestTestfile.cmake" ctest_in "$ASAN_DIR"
 if [ $want_golden = 1 ]; then
 	if [ -f "$ROOT/tests/golden/run_golden.py" ]; then
-		step golden "$build_ok" golden "$BUILD_DIR/ingen_fab"
-		step golden-asan "$asan_ok" golden "$ASAN_DIR/ingen_fab"
+		step golden "$BUILD_DIR/ingen_fab" golden "$BUILD_DIR/ingen_fab"
+		step golden-asan "$ASAN_DIR/ingen_fab" golden "$ASAN_DIR/ingen_fab"
 	else
 		record golden skipped 0 "no tests/golden/run_golden.py"
 	fi
 fi
 # pytest runs even without a binary: tests/e2e needs none, tests/cli then fails clearly.
-[ $want_py = 0 ] || step py 1 pytest_all
-[ $want_job = 0 ] || step job "$build_ok" env INGEN_BUILD_DIR="$BUILD_DIR" "$ROOT/tools/setup.sh" --job-only
+[ $want_py = 0 ] || step py "$VENV_PY" pytest_all
+[ $want_job = 0 ] || step job "$BUILD_DIR/ingen_fab" main_job
 
 printf '\n==> summary\n'
 for i in "${!names[@]}"; do

@@ -8,6 +8,7 @@ session is created once and shared; tests must not stop it or change its global 
 
 import glob
 import os
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# Helpers beside this file (hashref.py) import under any pytest --import-mode.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def delta_jars():
@@ -34,36 +37,75 @@ def spark_jars():
     return jars
 
 
+def spark_conf(jars, base):
+    """The settings of the test Spark: local[2], Delta, UTC, everything under `base`."""
+    # Test jobs are small and short: the C1 compiler alone and the serial collector start
+    # faster and use less CPU on a small machine (about half the wall time here).
+    java_options = [
+        f"-Dderby.system.home={base}",
+        "-Duser.timezone=UTC",
+        "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC",
+    ]
+    return {
+        "spark.master": "local[2]",
+        "spark.app.name": "ingen_fab-tests",
+        "spark.jars": ",".join(jars),
+        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        "spark.sql.shuffle.partitions": "2",
+        "spark.default.parallelism": "2",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.warehouse.dir": str(Path(base) / "warehouse"),
+        "spark.driver.memory": "2g",
+        "spark.driver.extraJavaOptions": " ".join(java_options),
+        "spark.local.dir": str(Path(base) / "local"),
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.databricks.delta.snapshotPartitions": "2",
+    }
+
+
+def _require_java():
+    if shutil.which("java") is None and "JAVA_HOME" not in os.environ:
+        pytest.fail("no java on PATH and JAVA_HOME unset: run tools/setup.sh --deps-only", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def spark(spark_jars, tmp_path_factory):
     """A local[2] SparkSession with the Delta extensions and catalog, shared by all tests."""
-    if shutil.which("java") is None and "JAVA_HOME" not in os.environ:
-        pytest.fail("no java on PATH and JAVA_HOME unset: run tools/setup.sh --deps-only", pytrace=False)
+    _require_java()
     # Python workers (pandas conversions, any UDF) run in this same interpreter, the venv's.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
-    base = tmp_path_factory.mktemp("spark")
-    builder = (
-        SparkSession.builder.master("local[2]")
-        .appName("ingen_fab-tests")
-        .config("spark.jars", ",".join(spark_jars))
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", str(base / "warehouse"))
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={base} -Duser.timezone=UTC")
-        .config("spark.local.dir", str(base / "local"))
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.databricks.delta.snapshotPartitions", "2")
-    )
+    builder = SparkSession.builder
+    for key, value in spark_conf(spark_jars, tmp_path_factory.mktemp("spark")).items():
+        builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_subprocess_env(spark_jars, tmp_path_factory):
+    """Environment for a child Python that makes its own Spark (a notebook run as a script).
+
+    PYSPARK_SUBMIT_ARGS carries the same settings as the `spark` fixture, so a plain
+    `SparkSession.builder.getOrCreate()` in the child gets local[2] with Delta, offline.
+    Use as `subprocess.run([sys.executable, script], env=spark_subprocess_env, ...)`.
+    """
+    _require_java()
+    conf = spark_conf(spark_jars, tmp_path_factory.mktemp("spark-child"))
+    args = ["--master", conf.pop("spark.master")]
+    for key, value in conf.items():
+        args += ["--conf", f"{key}={value}"]
+    env = dict(os.environ)
+    env["PYSPARK_SUBMIT_ARGS"] = " ".join(shlex.quote(a) for a in args + ["pyspark-shell"])
+    env["PYSPARK_PYTHON"] = sys.executable
+    env["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    return env

@@ -106,3 +106,35 @@ def test_delta_round_trip_spark_to_deltalake(spark, tmp_path):
     # And Spark reads back what it wrote, through the Delta catalog as a path table.
     back = spark.sql(f"SELECT count(*) AS n, sum(order_id) AS s FROM delta.`{path}`").collect()[0]
     assert (back.n, back.s) == (12, sum(range(10)) + 8 + 9)
+
+
+def test_child_python_gets_spark_with_delta(spark_subprocess_env, tmp_path):
+    """A script that makes its own session (as a compiled notebook does) gets Delta, offline."""
+    import subprocess
+    import sys
+
+    from deltalake import DeltaTable
+
+    path = tmp_path / "child_table"
+    script = tmp_path / "child.py"
+    script.write_text(
+        "import sys\n"
+        "from pyspark.sql import SparkSession\n"
+        "spark = SparkSession.builder.getOrCreate()\n"
+        "assert spark.conf.get('spark.sql.session.timeZone') == 'UTC'\n"
+        "spark.range(5).selectExpr('id', 'xxhash64(id) AS h')"
+        ".write.format('delta').save(sys.argv[1])\n"
+        "spark.stop()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script), str(path)],
+        env=spark_subprocess_env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    table = DeltaTable(str(path)).to_pyarrow_table().sort_by([("id", "ascending")])
+    assert table.column("id").to_pylist() == [0, 1, 2, 3, 4]
+    assert table.column("h").to_pylist()[0] == int(spark_xxhash64(0))

@@ -8,7 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include "arena.h"
+#include "catalog.h"
 #include "cfg.h"
 #include "expr.h"
 #include "harness.h"
@@ -466,7 +470,79 @@ static void test_model__names_of_things(void)
 		CHECK(gen_kind_name((enum gen_kind)g)[0] != '?');
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_model__catalog_folders(void)
+{
+	char dir[] = "/tmp/ingen_test_catalog_XXXXXX";
+	char path[256], bad[256], ignored[256];
+	const char *dirs[1];
+	struct catalog c;
+	struct arena a = ARENA_INIT;
+	struct diags d = DIAGS_INIT;
+	struct dataset *ds = NULL;
+	const struct catalog_entry *e;
+
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp failed");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/my_shop.yaml", dir);
+	snprintf(bad, sizeof(bad), "%s/wrong_id.yml", dir);
+	snprintf(ignored, sizeof(ignored), "%s/notes.txt", dir);
+	write_file(path, HEADER "tables:\n  a:\n    columns:\n      id: {type: int, generator: sequence}\n");
+	/* HEADER says dataset_id: t, so the file name disagrees */
+	write_file(bad, HEADER "tables:\n  a:\n    columns:\n      id: {type: int, generator: sequence}\n");
+	write_file(ignored, "not a dataset");
+	dirs[0] = dir;
+
+	CHECK_INT_EQ(0, catalog_init(&c, dirs, 1, &d));
+	e = catalog_find(&c, "my_shop");
+	CHECK(e != NULL && !e->builtin);
+	if (e)
+		CHECK_STR_EQ(path, e->display_path);
+	CHECK(catalog_find(&c, "notes") == NULL);
+	for (size_t i = 1; i < c.n; i++)
+		CHECK(strcmp(c.items[i - 1].id, c.items[i].id) < 0);
+
+	/* dataset_id must equal the file name in a datasets folder */
+	CHECK_INT_EQ(-1, catalog_load_dataset(&ds, &c, "my_shop", &a, &d));
+	CHECK(ds == NULL);
+	CHECK_STR_EQ("dataset_id 't' does not match the file name 'my_shop.yaml' (they must be equal)",
+		     d.n ? d.items[d.n - 1].msg : "");
+	/* given as a path, it is not */
+	CHECK_INT_EQ(0, catalog_load_dataset(&ds, &c, path, &a, &d));
+	CHECK(ds != NULL);
+
+	CHECK_INT_EQ(-1, catalog_load_dataset(&ds, &c, "my_shopp", &a, &d));
+	CHECK_STR_EQ("unknown dataset 'my_shopp' (did you mean 'my_shop'?)", d.items[d.n - 1].msg);
+	CHECK(d.items[d.n - 1].loc.file == NULL);
+	catalog_release(&c);
+
+	/* a folder that cannot be read is an error */
+	dirs[0] = "/nonexistent/ingen";
+	CHECK_INT_EQ(-1, catalog_init(&c, dirs, 1, &d));
+	CHECK_STR_EQ("cannot read datasets folder '/nonexistent/ingen': No such file or directory",
+		     d.items[d.n - 1].msg);
+	catalog_release(&c);
+
+	unlink(path);
+	unlink(bad);
+	unlink(ignored);
+	rmdir(dir);
+	diags_release(&d);
+	arena_release(&a);
+}
+
 static const struct harness_test tests[] = {
+	{"model__catalog_folders", test_model__catalog_folders},
 	{"model__shop_builds", test_model__shop_builds},
 	{"model__implicit_relationship", test_model__implicit_relationship},
 	{"model__all_errors_reported", test_model__all_errors_reported},

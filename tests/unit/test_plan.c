@@ -142,7 +142,7 @@ static void test_plan__defaults(void)
 	CHECK_INT_EQ(6, f.plan.n_tables);
 	CHECK_INT_EQ(100, pt_of(&f.plan, "customers")->rows);
 	CHECK_INT_EQ(7, pt_of(&f.plan, "stores")->rows);
-	CHECK_INT_EQ(1000, pt_of(&f.plan, "orders")->rows); /* no rows: target_rows */
+	CHECK_INT_EQ(1000, pt_of(&f.plan, "orders")->rows); /* no rows: target_rows * scale_factor */
 	CHECK_INT_EQ(300, pt_of(&f.plan, "fixed_children")->rows);
 	pt = pt_of(&f.plan, "order_items");
 	CHECK_INT_EQ(expected_children(42, "order_items", 1000, 1, 5), pt->rows);
@@ -181,11 +181,26 @@ static void test_plan__overrides(void)
 	/* every rows expression is evaluated again with the new target rows */
 	CHECK_INT_EQ(200000, pt_of(&f.plan, "customers")->rows);
 	CHECK_INT_EQ(21, pt_of(&f.plan, "stores")->rows);
-	CHECK_INT_EQ(2000000, pt_of(&f.plan, "orders")->rows);
-	CHECK_INT_EQ(expected_children(7, "order_items", 2000000, 1, 5),
+	CHECK_INT_EQ(6000000, pt_of(&f.plan, "orders")->rows); /* no rows: target * scale */
+	CHECK_INT_EQ(expected_children(7, "order_items", 6000000, 1, 5),
 		     pt_of(&f.plan, "order_items")->rows);
 	CHECK_INT_EQ(plan_column_seed(7, "orders", "order_id"),
 		     pt_of(&f.plan, "orders")->column_seeds[0]);
+	teardown(&f);
+}
+
+/* Large parents are counted on several threads; the sum is the same. */
+static void test_plan__child_rows_large(void)
+{
+	struct fixture f;
+	struct plan_options o;
+	memset(&o, 0, sizeof(o));
+	o.target_rows = 9000001;
+	if (setup(&f, shop, &o) == 0) {
+		CHECK_INT_EQ(0, f.rc);
+		CHECK_INT_EQ(expected_children(42, "order_items", 9000001, 1, 5),
+			     pt_of(&f.plan, "order_items")->rows);
+	}
 	teardown(&f);
 }
 
@@ -349,6 +364,7 @@ static const struct harness_test tests[] = {
 	{"plan__column_seeds", test_plan__column_seeds},
 	{"plan__defaults", test_plan__defaults},
 	{"plan__overrides", test_plan__overrides},
+	{"plan__child_rows_large", test_plan__child_rows_large},
 	{"plan__auto_threshold", test_plan__auto_threshold},
 	{"plan__tables_subset", test_plan__tables_subset},
 	{"plan__unknown_table_in_subset", test_plan__unknown_table_in_subset},
