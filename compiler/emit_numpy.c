@@ -624,6 +624,18 @@ static size_t intern(struct np_ctx *c, const struct ir_node *n, int depth)
 		}
 		args[i] = intern(c, n->args[i], depth + 1);
 	}
+	if (n->op == IR_HASH && n->has_k && n->n_args == 1) {
+		/*
+		 * H(seed, x, k) is one more XXH64 round over H(seed, x): the argument
+		 * becomes that inner hash, so the value draw and every extra draw of a
+		 * column share it.
+		 */
+		struct ir_node *inner = arena_alloc(&c->arena, sizeof(*inner));
+		*inner = *n;
+		inner->has_k = false;
+		inner->k = 0;
+		args[0] = intern(c, inner, depth + 1);
+	}
 	if ((n->op == IR_SEARCH_CUM || n->op == IR_ALIAS_PICK || n->op == IR_ELEMENT)) {
 		if (!n->table) {
 			internal(c, "missing table", n);
@@ -1011,6 +1023,12 @@ static bool is_const_plain_f64(const struct np_ctx *c, size_t id)
 	return n->value.kind != VAL_DOUBLE || !isnan(n->value.d);
 }
 
+static bool is_null_const(const struct np_ctx *c, size_t id)
+{
+	const struct ir_node *n = c->nodes[id].ir;
+	return n->op == IR_CONST && n->value.kind == VAL_NULL;
+}
+
 static const char *date_part_name(enum ir_op op)
 {
 	switch (op) {
@@ -1076,8 +1094,10 @@ static void emit_node_fn(struct np_ctx *c, size_t id, size_t self)
 		uint64_t key = cell_key(n->seed);
 		if (na != 1 || !is_intk(av[0].type))
 			goto bad;
-		if (n->has_k)
-			strbuf_addf(b, "    %s = _rt_hash(%s, %" PRIu64 ", %" PRId64 ")\n", V, av[0].v, key, n->k);
+		if (n->has_k) /* av[0] is the inner hash H(seed, x) */
+			strbuf_addf(b, "    %s = _rt_hash_k(%s, %" PRId64 ")\n", V, av[0].v, n->k);
+		else if (c->nodes[x->args[0]].ir->op == IR_ROW)
+			strbuf_addf(b, "    %s = _rt_hash_row(F, %" PRIu64 ")\n", V, key);
 		else
 			strbuf_addf(b, "    %s = _rt_hash(%s, %" PRIu64 ")\n", V, av[0].v, key);
 		MASK_ALL();
@@ -1280,6 +1300,29 @@ static void emit_node_fn(struct np_ctx *c, size_t id, size_t self)
 				av[i] = conv(c, &av[i], IR_T_BOOL, 0);
 		}
 		if (n->op == IR_IF) {
+			bool null1 = is_null_const(c, x->args[1]), null2 = is_null_const(c, x->args[2]);
+			if (null1 || null2) {
+				/* the NULL draw's shape, if(c, NULL, v): v, with a mask and no select */
+				const struct vref *keep = null1 ? &av[2] : &av[1];
+				struct strbuf cond = STRBUF_INIT;
+				strbuf_addf(b, "    %s = %s\n", V, keep->v);
+				if (null1 && null2) {
+					strbuf_addf(b, "    %s = np.False_\n", M);
+					return;
+				}
+				if (never_null(&av[0]))
+					strbuf_addstr(&cond, av[0].v);
+				else
+					strbuf_addf(&cond, "(%s & %s)", av[0].v, av[0].m);
+				if (null1)
+					strbuf_addf(b, "    %s = np.logical_not(%s)\n", M, cond.buf);
+				else
+					strbuf_addf(b, "    %s = %s\n", M, cond.buf);
+				if (!never_null(keep))
+					strbuf_addf(b, "    %s = %s & %s\n", M, M, keep->m);
+				strbuf_release(&cond);
+				return;
+			}
 			if (never_null(&av[0]) && never_null(&av[1]) && never_null(&av[2]) && t != IR_T_STR) {
 				strbuf_addf(b, "    %s = np.where(%s, %s, %s)\n", V, av[0].v, av[1].v, av[2].v);
 				if (!nn)
@@ -1380,8 +1423,16 @@ static void emit_node_fn(struct np_ctx *c, size_t id, size_t self)
 		struct vref r;
 		if (na != 1)
 			goto bad;
-		if (to != IR_T_STR && to != av[0].type && av[0].type == IR_T_STR)
-			return (void)internal(c, "cast from str is not supported", n);
+		if (to != IR_T_STR && to != av[0].type && av[0].type == IR_T_STR) {
+			const struct ir_node *a0 = c->nodes[x->args[0]].ir;
+			/* a NULL literal reaches here as an untyped (string) NULL: the typed NULL */
+			if (a0->op != IR_CONST || a0->value.kind != VAL_NULL)
+				return (void)internal(c, "cast from str is not supported", n);
+			strbuf_addf(b, "    %s = %s\n", V, t == IR_T_BOOL ? "np.False_" : t == IR_T_F64 ? "np.float64(0.0)"
+							      : "np.int64(0)");
+			strbuf_addf(b, "    %s = np.False_\n", M);
+			return;
+		}
 		r = conv(c, &av[0], to, s);
 		strbuf_addf(b, "    %s = %s\n", V, r.v);
 		if (!nn)

@@ -446,7 +446,8 @@ static const char *let(struct sp_ctx *c, const char *text)
 
 /* ---------- constant arrays ---------- */
 
-static void add_array_sql(struct strbuf *sb, const struct sp_array *a)
+/* `array(...)` of literals: readable, for small arrays. */
+static void add_array_literal(struct strbuf *sb, const struct sp_array *a)
 {
 	strbuf_addstr(sb, "array(");
 	for (size_t i = 0; i < a->n; i++) {
@@ -460,6 +461,63 @@ static void add_array_sql(struct strbuf *sb, const struct sp_array *a)
 			add_i64(sb, a->i64[i]);
 	}
 	strbuf_addch(sb, ')');
+}
+
+/*
+ * A large array as one string literal split into its elements (Spark parses
+ * and analyses one token instead of thousands of literals, and folds the
+ * split into an array literal once): strings split at a control character
+ * that no element contains; numbers split at ',' and cast, which reads
+ * every 17-digit double back exactly.
+ */
+static void add_array_sql(struct strbuf *sb, const struct sp_array *a)
+{
+	int sep = ',';
+	if (a->n <= ARRAY_INLINE_MAX) {
+		add_array_literal(sb, a);
+		return;
+	}
+	if (a->elem == IR_T_STR) {
+		bool used[32] = {false};
+		for (size_t i = 0; i < a->n; i++)
+			for (const unsigned char *p = (const unsigned char *)(a->str[i] ? a->str[i] : ""); *p; p++)
+				if (*p < 32)
+					used[*p] = true;
+		for (sep = 1; sep < 32 && used[sep]; sep++)
+			;
+		if (sep == 32) {
+			add_array_literal(sb, a);
+			return;
+		}
+	}
+	strbuf_addstr(sb, a->elem == IR_T_STR ? "split('" : "CAST(split('");
+	for (size_t i = 0; i < a->n; i++) {
+		if (i && a->elem == IR_T_STR)
+			strbuf_addf(sb, "\\u%04X", sep);
+		else if (i)
+			strbuf_addch(sb, ',');
+		if (a->elem == IR_T_STR) {
+			/* the literal's escapes, without the quotes */
+			size_t at = sb->len;
+			add_str(sb, a->str[i] ? a->str[i] : "");
+			memmove(sb->buf + at, sb->buf + at + 1, sb->len - at - 2);
+			strbuf_setlen(sb, sb->len - 2);
+		} else if (a->elem == IR_T_F64) {
+			double d = a->f64[i];
+			if (isnan(d))
+				strbuf_addstr(sb, "NaN");
+			else if (isinf(d))
+				strbuf_addstr(sb, d > 0 ? "Infinity" : "-Infinity");
+			else
+				strbuf_addf(sb, "%.17g", d);
+		} else {
+			strbuf_addf(sb, "%" PRId64, a->i64[i]);
+		}
+	}
+	if (a->elem == IR_T_STR)
+		strbuf_addf(sb, "', '\\u%04X')", sep);
+	else
+		strbuf_addf(sb, "', ',') AS ARRAY<%s>)", a->elem == IR_T_F64 ? "DOUBLE" : "BIGINT");
 }
 
 static uint64_t array_hash(const struct sp_array *a)

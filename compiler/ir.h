@@ -39,7 +39,7 @@ enum ir_type { IR_T_BOOL, IR_T_I64, IR_T_F64, IR_T_STR, IR_T_DATE, IR_T_TS, IR_T
 
 enum ir_op {
 	IR_ROW,         /* the row counter (I64) */
-	IR_CONST,       /* constant: value (VAL_NULL for a typed NULL) */
+	IR_CONST,       /* constant: value (VAL_NULL for a typed NULL); a DEC constant's VAL_INT is unscaled */
 	IR_HASH,        /* Spark xxhash64(seed, a0[, k]) as a signed I64; seed = `seed`, k when has_k */
 	IR_UNIT,        /* (a0 >>> 11) * 2^-53 : F64 in [0,1) */
 	IR_INT_RANGE,   /* lo + floor(UNIT(a0) * (hi - lo + 1)), capped at hi : I64 (lo, hi) */
@@ -66,7 +66,8 @@ enum ir_op {
 			   * unscaled value.  (Spark's round() on doubles rounds the shortest decimal form
 			   * instead; engines render this op, never Spark's round.) */
 	IR_LEAST, IR_GREATEST,
-	IR_CAST,        /* to `type` (and scale for DEC) */
+	IR_CAST,        /* to `type` (and scale for DEC); I64 -> DEC keeps the number (5 -> 5.00),
+			 * I64 -> DATE is epoch days, I64 -> TS epoch seconds */
 	IR_SEARCH_CUM,  /* first i with a0 < table[i], else n-1 : I64 (table of F64) */
 	IR_ALIAS_PICK,  /* a0 = index i, a1 = u: i when u < prob[i] else alias[i] : I64 (table: prob + alias) */
 	IR_ELEMENT,     /* table[a0] (0-based): element type of the table */

@@ -611,10 +611,8 @@ static struct ir_node *lower_sequence(struct lower_ctx *c)
 			num = mk(c, IR_LPAD, IR_T_STR, 3, num, c_i64(c, gp->width), c_str(c, "0"));
 		return gp->prefix ? concat(c, 2, c_str(c, gp->prefix), num) : num;
 	}
-	case IR_T_DEC: {
-		struct ir_node *n = bin(c, IR_MUL, IR_T_I64, v, c_i64(c, pow10i(scale_of(&c->col->type))));
-		return cast(c, n, IR_T_DEC, scale_of(&c->col->type));
-	}
+	case IR_T_DEC: /* the number itself: CAST(5 AS DECIMAL(p,2)) is 5.00 */
+		return cast(c, v, IR_T_DEC, scale_of(&c->col->type));
 	case IR_T_F64:
 		return cast(c, v, IR_T_F64, 0);
 	case IR_T_DATE:
@@ -634,8 +632,14 @@ static struct ir_node *lower_uniform(struct lower_ctx *c)
 	case IR_T_I64:
 		return irange(c, draw(c, 0), gp->range_lo, gp->range_hi);
 	case IR_T_DEC: {
+		/* an integer number of units of 10^-s: irange * (DEC constant with unscaled value 1) */
 		int64_t lo = llround(gp->min * (double)pow10i(s)), hi = llround(gp->max * (double)pow10i(s));
-		return cast(c, irange(c, draw(c, 0), lo, hi), IR_T_DEC, s);
+		struct ir_node *unit_dec = c_i64(c, 1), *n;
+		unit_dec->type = IR_T_DEC;
+		unit_dec->scale = s;
+		n = bin(c, IR_MUL, IR_T_DEC, cast(c, irange(c, draw(c, 0), lo, hi), IR_T_DEC, 0), unit_dec);
+		n->scale = s;
+		return n;
 	}
 	case IR_T_DATE:
 	case IR_T_TS:

@@ -16,9 +16,13 @@
  * back as soon as the parent has consumed them; memoised values and column
  * values live in their frame until eval_table returns.  AT_ROW opens a child
  * frame on its row vector, shared by every AT_ROW of the frame with the same
- * row expression and target table.  All buffers are reused across batches:
- * after the first batch, evaluation allocates nothing (string buffers grow
- * to their high-water mark).
+ * row expression and target table.  IF and CASE compute their conditions on
+ * every row, then each branch only on the rows that take it, in a subset
+ * frame that takes already computed columns and memoised values from its
+ * parent instead of recomputing them (a 35-way CASE costs one branch per
+ * row, not 35).  All buffers are reused across batches: after the first
+ * batch, evaluation allocates nothing (string buffers grow to their
+ * high-water mark).
  */
 #include "eval.h"
 #include "eval_internal.h"
@@ -226,7 +230,7 @@ static int vec_copy(struct eval_ctx *c, struct vec *dst, const struct vec *src, 
 		for (size_t i = 0; i < rows; i++) {
 			if (dst->v.valid[i]) {
 				size_t a = src->v.off[i & m], len = src->v.off[(i & m) + 1] - a;
-				memcpy(dst->v.data + dst->v.data_len, src->v.data + a, len);
+				eval_copy(dst->v.data + dst->v.data_len, src->v.data + a, len);
 				dst->v.data_len += len;
 			}
 			dst->v.off[i + 1] = (uint32_t)dst->v.data_len;
@@ -334,7 +338,7 @@ static struct vec *gather_from(struct eval_ctx *c, struct frame *f, const struct
 			return NULL;
 		for (size_t i = 0; i < n; i++) {
 			size_t at = src->off[pos[i]], len = src->off[pos[i] + 1] - at;
-			memcpy(o->v.data + o->v.data_len, src->data + at, len);
+			eval_copy(o->v.data + o->v.data_len, src->data + at, len);
 			o->v.data_len += len;
 			o->v.off[i + 1] = (uint32_t)o->v.data_len;
 		}

@@ -13,7 +13,9 @@
  * equal subtrees so that a value drawn twice is computed once.
  *
  * Results are views into the context's buffers: valid until the next
- * eval_table() call on the same context or eval_ctx_free().
+ * eval_table() call on the same context or eval_ctx_free().  Memory grows
+ * with max_batch times the size of the programs; 1,024 to 8,192 rows per
+ * batch is a good range.
  */
 #ifndef INGEN_EVAL_H
 #define INGEN_EVAL_H

@@ -11,7 +11,10 @@
  *   - frame: one (program, rows) evaluation.  eval_table() opens the root
  *     frame on the caller's rows; AT_ROW opens a child frame on its a0 rows
  *     (one per distinct (a0, table) pair of a frame, so several columns of
- *     a referenced row share it).  Frames live until eval_table() returns.
+ *     a referenced row share it); IF/CASE open subset frames on the rows
+ *     that take a branch (`parent`, `idx`), which gather columns and memoised
+ *     values their ancestors already have.  Frames live until eval_table()
+ *     returns.
  *   - vec: a struct eval_vec with buffers of max_batch capacity.  Temporary
  *     vecs come from a stack (released as soon as the parent op has
  *     consumed them); memoised results and column values come from their
@@ -131,6 +134,33 @@ struct eval_ctx {
 	struct eval_vec **outv;     /* max_columns out views */
 	char err[256];
 };
+
+/*
+ * Copies l bytes (short strings without a libc call: overlapping fixed-size
+ * moves that never read or write outside [s, s + l) and [d, d + l)).
+ */
+static inline void eval_copy(char *d, const char *s, size_t l)
+{
+	if (l >= 8) {
+		if (l <= 16) {
+			__builtin_memcpy(d, s, 8);
+			__builtin_memcpy(d + l - 8, s + l - 8, 8);
+		} else if (l <= 32) {
+			__builtin_memcpy(d, s, 16);
+			__builtin_memcpy(d + l - 16, s + l - 16, 16);
+		} else {
+			__builtin_memcpy(d, s, l);
+		}
+	} else if (l >= 4) {
+		__builtin_memcpy(d, s, 4);
+		__builtin_memcpy(d + l - 4, s + l - 4, 4);
+	} else if (l >= 2) {
+		__builtin_memcpy(d, s, 2);
+		__builtin_memcpy(d + l - 2, s + l - 2, 2);
+	} else if (l) {
+		d[0] = s[0];
+	}
+}
 
 /* ---- eval.c services for the kernels ---- */
 

@@ -937,7 +937,7 @@ struct vec *eval_gather(struct eval_ctx *c, struct frame *f, const struct enode 
 			if (o->v.valid[i]) {
 				const struct vec *s = a[pick[i]];
 				size_t j = AT(s, i), l = slen(s, j);
-				memcpy(o->v.data + len, sptr(s, j), l);
+				eval_copy(o->v.data + len, sptr(s, j), l);
 				len += l;
 			}
 			o->v.off[i + 1] = (uint32_t)len;
@@ -1291,7 +1291,7 @@ static struct vec *op_element(struct eval_ctx *c, struct frame *f, const struct 
 		for (size_t i = 0; i < N; i++) {
 			if (o->v.valid[i]) {
 				int64_t k = xi[i & m];
-				memcpy(o->v.data + len, t->str[k], n->slen[k]);
+				eval_copy(o->v.data + len, t->str[k], n->slen[k]);
 				len += n->slen[k];
 			}
 			o->v.off[i + 1] = (uint32_t)len;
@@ -1309,9 +1309,11 @@ static struct vec *op_element(struct eval_ctx *c, struct frame *f, const struct 
 
 /* ---------- strings ---------- */
 
+/* Argument by argument: the row lengths, their prefix sums, then one copy loop per argument. */
 static struct vec *op_concat(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
-	size_t N = c->cur_n, na = n->n_args, total = 0, len = 0;
+	size_t N = c->cur_n, na = n->n_args, total = 0;
+	uint64_t *at = c->lens;
 	struct vec *o;
 	for (size_t k = 0; k < na; k++) {
 		a[k] = eval_convert(c, a[k], IR_T_STR, 0);
@@ -1319,30 +1321,46 @@ static struct vec *op_concat(struct eval_ctx *c, struct frame *f, const struct e
 			return NULL;
 	}
 	o = eval_out(c, f, n);
-	for (size_t i = 0; i < N; i++) {
-		uint8_t ok = 1;
-		size_t l = 0;
-		for (size_t k = 0; k < na; k++) {
-			size_t j = i & vmask(a[k]);
-			ok &= a[k]->v.valid[j];
-			l += slen(a[k], j);
+	memset(o->v.valid, 1, N);
+	memset(at, 0, N * sizeof(*at));
+	for (size_t k = 0; k < na; k++) {
+		const struct vec *x = a[k];
+		const uint32_t *off = x->v.off;
+		const uint8_t *xv = x->v.valid;
+		size_t m = vmask(x);
+		for (size_t i = 0; i < N; i++) {
+			o->v.valid[i] &= xv[i & m];
+			at[i] += off[(i & m) + 1] - off[i & m];
 		}
-		o->v.valid[i] = ok;
-		if (ok)
-			total += l;
 	}
+	for (size_t i = 0; i < N; i++) {
+		if (!o->v.valid[i])
+			at[i] = 0;
+		o->v.off[i] = (uint32_t)total; /* checked below before use */
+		total += at[i];
+		if (total > UINT32_MAX) {
+			eval_fail(c, "string values of one batch exceed 4 GiB (use smaller batches)");
+			return NULL;
+		}
+	}
+	o->v.off[N] = (uint32_t)total;
 	if (eval_str_reserve(c, o, total))
 		return NULL;
-	for (size_t i = 0; i < N; i++) {
-		if (o->v.valid[i])
-			for (size_t k = 0; k < na; k++) {
-				size_t j = i & vmask(a[k]), l = slen(a[k], j);
-				memcpy(o->v.data + len, sptr(a[k], j), l);
-				len += l;
+	for (size_t i = 0; i < N; i++)
+		at[i] = o->v.off[i]; /* write cursors */
+	for (size_t k = 0; k < na; k++) {
+		const struct vec *x = a[k];
+		const uint32_t *off = x->v.off;
+		size_t m = vmask(x);
+		for (size_t i = 0; i < N; i++) {
+			size_t j = i & m, l = off[j + 1] - off[j];
+			if (o->v.valid[i]) {
+				eval_copy(o->v.data + at[i], x->v.data + off[j], l);
+				at[i] += l;
 			}
-		o->v.off[i + 1] = (uint32_t)len;
+		}
 	}
-	o->v.data_len = len;
+	o->v.data_len = total;
 	return o;
 }
 
@@ -1495,7 +1513,7 @@ static struct vec *op_substr(struct eval_ctx *c, struct frame *f, const struct e
 			if (start < end) {
 				size_t b0 = utf8_offset(s, sl, (uint64_t)start);
 				size_t b1 = b0 + utf8_offset(s + b0, sl - b0, (uint64_t)(end - start));
-				memcpy(o->v.data + len, s + b0, b1 - b0);
+				eval_copy(o->v.data + len, s + b0, b1 - b0);
 				len += b1 - b0;
 			}
 		}

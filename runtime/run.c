@@ -147,7 +147,7 @@ int run_remove_tree(const char *path)
 	struct stat st;
 	int fd;
 	if (lstat(path, &st))
-		return errno == ENOENT ? 0 : -1;
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
 	if (!S_ISDIR(st.st_mode))
 		return unlink(path);
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -1480,6 +1480,14 @@ static int supervise(struct run *r, const sigset_t *sigs, int *signo, struct dia
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		struct timespec until;
+		if (sigs) {
+			struct timespec zero = {0, 0};
+			int s = sigtimedwait(sigs, NULL, &zero);
+			if (s > 0) {
+				*signo = s;
+				atomic_store(&r->stop, 1);
+			}
+		}
 		while (next_final < r->n_tables && !atomic_load(&r->stop)) {
 			struct rt_table *rt = &r->tables[next_final];
 			if (rt->units_done < rt->n_units)
@@ -1506,14 +1514,6 @@ static int supervise(struct run *r, const sigset_t *sigs, int *signo, struct dia
 			until.tv_nsec -= 1000000000;
 		}
 		pthread_cond_timedwait(&r->cv, &r->mu, &until);
-		if (sigs) {
-			struct timespec zero = {0, 0};
-			int s = sigtimedwait(sigs, NULL, &zero);
-			if (s > 0) {
-				*signo = s;
-				atomic_store(&r->stop, 1);
-			}
-		}
 		if (r->req->progress && next_final < r->n_tables && !atomic_load(&r->stop)) {
 			double now = now_s();
 			if (now - last_draw >= 0.1) {

@@ -35,6 +35,15 @@ struct tw_layout {
 	char **keys;
 	size_t *key_lens;
 	size_t fixed_bound; /* worst-case bytes of a row without its strings' bytes */
+	struct date_cache *dates;
+};
+
+/* Texts of recently formatted dates, direct-mapped by day (most columns span a few years). */
+#define TW_DATE_CACHE 1024
+struct date_cache {
+	int64_t days[TW_DATE_CACHE];
+	unsigned char len[TW_DATE_CACHE];
+	char text[TW_DATE_CACHE][DT_DATE_TEXT_MAX];
 };
 
 struct text_writer {
@@ -49,26 +58,36 @@ struct text_writer {
 
 /* ---------- numbers ---------- */
 
-static const uint64_t upow10_tab[16] = {
-	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
-	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
-	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL,
-};
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
 
 /* Digits of u (at least `min_digits`, zero padded), most significant first. */
 static size_t put_u64(char *buf, uint64_t u, size_t min_digits)
 {
 	char tmp[24];
-	size_t n = 0, len = 0;
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	while (n < min_digits)
-		tmp[n++] = '0';
-	while (n)
-		buf[len++] = tmp[--n];
-	return len;
+	char *t = tmp + sizeof(tmp);
+	size_t n;
+	while (u >= 100) {
+		unsigned r = (unsigned)(u % 100);
+		u /= 100;
+		t -= 2;
+		memcpy(t, digit_pairs + 2 * r, 2);
+	}
+	if (u >= 10) {
+		t -= 2;
+		memcpy(t, digit_pairs + 2 * u, 2);
+	} else {
+		*--t = (char)('0' + u);
+	}
+	n = (size_t)(tmp + sizeof(tmp) - t);
+	while (n < min_digits) {
+		*--t = '0';
+		n++;
+	}
+	memcpy(buf, t, n);
+	return n;
 }
 
 static size_t put_i64(char *buf, int64_t v)
@@ -113,57 +132,89 @@ size_t tw_fmt_dec(char *buf, int64_t unscaled, int scale)
  * to d (ties to an even digit), as Java picks.  Every product stays below
  * 2^121: 4m < 2^55, 10^k <= 10^19 < 2^64, N < 10^17.
  */
+struct f64_parts {
+	unsigned __int128 lo4, hi4, mid4;
+	int q;
+	bool even;
+};
+
+/* The integers n_lo..n_hi of the rounding interval at k fraction digits (p10 = 10^k). */
+static bool interval_at(const struct f64_parts *f, unsigned __int128 p10, unsigned __int128 *n_lo,
+			unsigned __int128 *n_hi)
+{
+	unsigned __int128 lo = f->lo4 * p10, hi = f->hi4 * p10;
+	*n_lo = lo >> f->q;
+	*n_hi = hi >> f->q;
+	if ((*n_lo << f->q) < lo || (!f->even && (*n_lo << f->q) == lo))
+		(*n_lo)++;
+	if (!f->even && (*n_hi << f->q) == hi)
+		(*n_hi)--;
+	return *n_lo <= *n_hi;
+}
+
+static const uint64_t upow10_19[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+};
+
 static size_t fmt_plain_shortest(char *buf, double d)
 {
 	typedef unsigned __int128 u128;
-	uint64_t bits, m, ip, fp;
-	int e, q;
-	bool even;
-	u128 lo4, hi4, mid4, p10 = 1;
+	struct f64_parts f;
+	uint64_t bits, m, ip, fp, p10;
+	u128 n_lo, n_hi, n, mid, rem, half;
+	int e, lo_k = 0, hi_k = 19, k;
 	size_t len = 0;
 
 	memcpy(&bits, &d, sizeof(bits));
 	m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
 	e = (int)((bits >> 52) & 0x7ff) - 1075;
-	q = 2 - e;
-	if (q < 1 || q > 64)
+	f.q = 2 - e;
+	if (f.q < 1 || f.q > 64)
 		return 0;
-	even = !(m & 1);
-	mid4 = (u128)m * 4;
-	lo4 = mid4 - (m == (1ULL << 52) ? 1 : 2);
-	hi4 = mid4 + 2;
-	for (int k = 0; k <= 19; k++, p10 *= 10) {
-		u128 lo = lo4 * p10, hi = hi4 * p10, mid = mid4 * p10, half = (u128)1 << (q - 1);
-		u128 n_lo = lo >> q, n_hi = hi >> q, n, rem;
-		if ((n_lo << q) < lo || (!even && (n_lo << q) == lo))
-			n_lo++;
-		if (!even && (n_hi << q) == hi)
-			n_hi--;
-		if (n_lo > n_hi)
-			continue;
-		n = mid >> q;
-		rem = mid - (n << q);
-		if (rem > half || (rem == half && (n & 1)))
-			n++;
-		if (n < n_lo)
-			n = n_lo;
-		if (n > n_hi)
-			n = n_hi;
-		if (n >= (u128)upow10_tab[15] * 100) /* 17 digits at most */
-			return 0;
-		ip = (uint64_t)(n / p10);
-		fp = (uint64_t)(n % p10);
-		if (d < 0)
-			buf[len++] = '-';
-		len += put_u64(buf + len, ip, 1);
-		buf[len++] = '.';
-		if (k == 0)
-			buf[len++] = '0';
+	f.even = !(m & 1);
+	f.mid4 = (u128)m * 4;
+	f.lo4 = f.mid4 - (m == (1ULL << 52) ? 1 : 2);
+	f.hi4 = f.mid4 + 2;
+	/* a decimal at k digits gives one at k + 1 (append a 0): bisect for the smallest k */
+	if (!interval_at(&f, upow10_19[hi_k], &n_lo, &n_hi))
+		return 0;
+	while (lo_k < hi_k) {
+		int mk = (lo_k + hi_k) / 2;
+		if (interval_at(&f, upow10_19[mk], &n_lo, &n_hi))
+			hi_k = mk;
 		else
-			len += put_u64(buf + len, fp, (size_t)k);
-		return len;
+			lo_k = mk + 1;
 	}
-	return 0;
+	k = lo_k;
+	p10 = upow10_19[k];
+	interval_at(&f, p10, &n_lo, &n_hi);
+	/* the candidate nearest to d, ties to even */
+	mid = f.mid4 * p10;
+	half = (u128)1 << (f.q - 1);
+	n = mid >> f.q;
+	rem = mid - (n << f.q);
+	if (rem > half || (rem == half && (n & 1)))
+		n++;
+	if (n < n_lo)
+		n = n_lo;
+	if (n > n_hi)
+		n = n_hi;
+	if (n >= (u128)upow10_19[17]) /* 17 digits at most */
+		return 0;
+	ip = (uint64_t)n / p10;
+	fp = (uint64_t)n % p10;
+	if (d < 0)
+		buf[len++] = '-';
+	len += put_u64(buf + len, ip, 1);
+	buf[len++] = '.';
+	if (k == 0)
+		buf[len++] = '0';
+	else
+		len += put_u64(buf + len, fp, (size_t)k);
+	return len;
 }
 
 size_t tw_fmt_f64(char *buf, double d)
@@ -269,6 +320,11 @@ static void layout_init(struct tw_layout *lay, enum tw_format fmt, const struct 
 	lay->key_lens = calloc(n_cols ? n_cols : 1, sizeof(*lay->key_lens));
 	if (!lay->cols || !lay->keys || !lay->key_lens)
 		abort();
+	lay->dates = malloc(sizeof(*lay->dates));
+	if (!lay->dates)
+		abort();
+	for (size_t i = 0; i < TW_DATE_CACHE; i++)
+		lay->dates->days[i] = INT64_MIN;
 	lay->fixed_bound = 4; /* braces, newline, NUL */
 	for (size_t j = 0; j < n_cols; j++) {
 		struct strbuf sb = STRBUF_INIT;
@@ -296,13 +352,39 @@ static void layout_release(struct tw_layout *lay)
 	free(lay->keys);
 	free(lay->key_lens);
 	free(lay->cols);
+	free(lay->dates);
 	memset(lay, 0, sizeof(*lay));
 }
 
 /* ---------- rows ---------- */
 
+static char *put_date(char *p, struct date_cache *dc, int64_t days)
+{
+	size_t slot = (size_t)((uint64_t)days & (TW_DATE_CACHE - 1));
+	if (dc->days[slot] != days) {
+		dc->len[slot] = (unsigned char)dt_format_date(dc->text[slot], days);
+		dc->days[slot] = days;
+	}
+	memcpy(p, dc->text[slot], DT_DATE_TEXT_MAX); /* a fixed size copies faster; the row has room */
+	return p + dc->len[slot];
+}
+
+static char *put_ts(char *p, struct date_cache *dc, int64_t secs)
+{
+	int64_t days = dt_floor_div(secs, 86400);
+	int sod = (int)(secs - days * 86400);
+	p = put_date(p, dc, days);
+	*p++ = ' ';
+	memcpy(p, digit_pairs + 2 * (sod / 3600), 2);
+	p[2] = ':';
+	memcpy(p + 3, digit_pairs + 2 * (sod / 60 % 60), 2);
+	p[5] = ':';
+	memcpy(p + 6, digit_pairs + 2 * (sod % 60), 2);
+	return p + 8;
+}
+
 static char *put_value(char *p, enum tw_format fmt, const struct tw_column *c,
-		       const struct eval_vec *v, size_t i)
+		       struct date_cache *dc, const struct eval_vec *v, size_t i)
 {
 	const char *s;
 	size_t n;
@@ -330,14 +412,14 @@ static char *put_value(char *p, enum tw_format fmt, const struct tw_column *c,
 	case IR_T_DATE:
 		if (fmt == TW_JSONL)
 			*p++ = '"';
-		p += dt_format_date(p, v->i64[i]);
+		p = put_date(p, dc, v->i64[i]);
 		if (fmt == TW_JSONL)
 			*p++ = '"';
 		return p;
 	case IR_T_TS:
 		if (fmt == TW_JSONL)
 			*p++ = '"';
-		p += dt_format_ts(p, v->i64[i]);
+		p = put_ts(p, dc, v->i64[i]);
 		if (fmt == TW_JSONL)
 			*p++ = '"';
 		return p;
@@ -353,14 +435,15 @@ static void format_rows(struct strbuf *sb, const struct tw_layout *lay,
 			const struct eval_vec *const *vecs, size_t from, size_t to)
 {
 	const size_t str_factor = lay->fmt == TW_JSONL ? 6 : 2;
+	size_t need = (to - from) * lay->fixed_bound;
+	char *p;
+
+	for (size_t j = 0; j < lay->n_cols; j++)
+		if (lay->cols[j].type == IR_T_STR)
+			need += (size_t)(vecs[j]->off[to] - vecs[j]->off[from]) * str_factor;
+	strbuf_grow(sb, need);
+	p = sb->buf + sb->len;
 	for (size_t i = from; i < to; i++) {
-		size_t need = lay->fixed_bound;
-		char *p;
-		for (size_t j = 0; j < lay->n_cols; j++)
-			if (lay->cols[j].type == IR_T_STR)
-				need += (size_t)(vecs[j]->off[i + 1] - vecs[j]->off[i]) * str_factor;
-		strbuf_grow(sb, need);
-		p = sb->buf + sb->len;
 		for (size_t j = 0; j < lay->n_cols; j++) {
 			const struct eval_vec *v = vecs[j];
 			if (lay->fmt == TW_JSONL) {
@@ -376,15 +459,16 @@ static void format_rows(struct strbuf *sb, const struct tw_layout *lay,
 				}
 				continue;
 			}
-			p = put_value(p, lay->fmt, &lay->cols[j], v, i);
+			p = put_value(p, lay->fmt, &lay->cols[j], lay->dates, v, i);
 		}
-		if (lay->fmt == TW_JSONL)
-			*p++ = lay->n_cols ? '}' : '{';
-		if (lay->fmt == TW_JSONL && !lay->n_cols)
+		if (lay->fmt == TW_JSONL) {
+			if (!lay->n_cols)
+				*p++ = '{';
 			*p++ = '}';
+		}
 		*p++ = '\n';
-		sb->len = (size_t)(p - sb->buf);
 	}
+	sb->len = (size_t)(p - sb->buf);
 	sb->buf[sb->len] = 0;
 }
 

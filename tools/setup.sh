@@ -7,7 +7,8 @@
 #   2. a Python virtual environment in .venv with tests/requirements.txt;
 #   3. the Delta Lake jars for the local Spark, through Maven, into .deps/jars;
 #   4. a CMake build in build/;
-#   5. the main job: list the dataset catalogue, then validate and plan every dataset.
+#   5. the main job: list the dataset catalogue (list-datasets, list-incremental-datasets),
+#      then validate and plan every dataset in it.
 #
 # Usage: tools/setup.sh [--deps-only | --job-only] [--no-apt]
 #   --deps-only  steps 1-3 only (tools/test.sh calls this when the environment is missing)
@@ -78,7 +79,7 @@ install_debian_packages() {
 		sudo=(sudo)
 	fi
 	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Use-Pty=0 --no-install-recommends "${missing[@]}"
 }
 
 make_venv() {
@@ -143,37 +144,33 @@ build() {
 # The main job on the local default: the catalogue, then validate (load, check and plan) every
 # dataset in it. Any failure of the binary stops the script with its exit code.
 main_job() {
-	local bin="$BUILD_DIR/ingen_fab" py=python3 json ids rc
+	local bin="$BUILD_DIR/ingen_fab" py=python3 json ids rc cmd
 	step "Main job: the dataset catalogue"
 	[ -x "$bin" ] || die "no binary at $bin: run tools/setup.sh (without --job-only) to build it"
 	[ -x "$VENV/bin/python" ] && py="$VENV/bin/python"
-	"$bin" package synthetic-data list-datasets || {
+	for cmd in list-datasets list-incremental-datasets; do
+		"$bin" package synthetic-data "$cmd" || {
+			rc=$?
+			die "'ingen_fab package synthetic-data $cmd' failed (exit $rc)"
+		}
+		echo
+	done
+	json=$("$bin" package synthetic-data list --type datasets --format json) || {
 		rc=$?
-		die "'ingen_fab package synthetic-data list-datasets' failed (exit $rc)"
+		die "'ingen_fab package synthetic-data list --type datasets --format json' failed (exit $rc)"
 	}
-	json=$("$bin" package synthetic-data list-datasets --format json) || {
-		rc=$?
-		die "'ingen_fab package synthetic-data list-datasets --format json' failed (exit $rc)"
-	}
-	# Every "dataset_id" (or "id") string anywhere in the JSON, in order, without repeats.
+	# The ids of {"datasets": [{"id": ...}, ...], "incremental_datasets": [...]}.
 	ids=$(printf '%s' "$json" | "$py" -c '
 import json, sys
 doc = json.load(sys.stdin)
-seen = []
-def walk(x):
-    if isinstance(x, dict):
-        v = x.get("dataset_id", x.get("id"))
-        if isinstance(v, str) and v not in seen:
-            seen.append(v)
-        for y in x.values():
-            walk(y)
-    elif isinstance(x, list):
-        for y in x:
-            walk(y)
-walk(doc)
-print("\n".join(seen))
-') || die "'list-datasets --format json' did not print JSON"
-	[ -n "$ids" ] || die "the catalogue is empty: 'list-datasets --format json' names no dataset"
+items = doc.get("datasets", []) + doc.get("incremental_datasets", [])
+for item in items:
+    key = item.get("id") if isinstance(item, dict) else None
+    if not isinstance(key, str):
+        sys.exit("a dataset without an id in the JSON: %r" % (item,))
+    print(key)
+') || die "could not read the dataset ids from 'list --type datasets --format json'"
+	[ -n "$ids" ] || die "the catalogue is empty: 'list --type datasets --format json' names no dataset"
 	local -a id_list
 	mapfile -t id_list <<<"$ids"
 	step "Main job: validate and plan ${#id_list[@]} datasets"

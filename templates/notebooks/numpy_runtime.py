@@ -86,21 +86,56 @@ def _rt_mfull(n, m):
 
 # ---------------------------------------------------------------- hashing and draws
 
-def _rt_xxh64(v, seed):
-    """XXH64 of the 8 little-endian bytes of each v (uint64) with seed (uint64), wrapping."""
+def _rt_kpart(v):
+    """rotl(v * P2, 31) * P1: the part of XXH64 that depends on the hashed value only."""
     k = v * _P2
-    k = (k << _S31) | (k >> _S33)
-    k *= _P1
-    h = seed + _P5_8
-    h = h ^ k
-    h = ((h << _S27) | (h >> _S37)) * _P1
-    h += _P4
+    if isinstance(k, np.ndarray):
+        t = k >> _S33
+        k <<= _S31
+        k |= t
+        k *= _P1
+        return k
+    return ((k << _S31) | (k >> _S33)) * _P1
+
+
+def _rt_fin(h):
+    """The rest of XXH64 of one 8-byte value, given h = (seed + P5 + 8) ^ kpart; in place on arrays."""
+    if isinstance(h, np.ndarray):
+        t = h >> _S37
+        h <<= _S27
+        h |= t
+        h *= _P1
+        h += _P4
+        np.right_shift(h, _S33, out=t)
+        h ^= t
+        h *= _P2
+        np.right_shift(h, _S29, out=t)
+        h ^= t
+        h *= _P3
+        np.right_shift(h, _S32, out=t)
+        h ^= t
+        return h
+    h = ((h << _S27) | (h >> _S37)) * _P1 + _P4
     h ^= h >> _S33
     h *= _P2
     h ^= h >> _S29
     h *= _P3
     h ^= h >> _S32
     return h
+
+
+def _rt_xxh64(v, seed):
+    """XXH64 of the 8 little-endian bytes of each v (uint64) with seed (uint64), wrapping."""
+    k = _rt_kpart(v)
+    if isinstance(seed, np.ndarray):
+        h = seed + _P5_8
+        h ^= k
+    elif isinstance(k, np.ndarray):
+        k ^= _U64(seed) + _P5_8
+        h = k
+    else:
+        h = (_U64(seed) + _P5_8) ^ k
+    return _rt_fin(h)
 
 
 def spark_xxhash64(*columns):
@@ -119,12 +154,30 @@ def _rt_u64(x):
     return _U64(int(x) & 0xFFFFFFFFFFFFFFFF)
 
 
-def _rt_hash(x, key, k=None):
-    """xxhash64(seed, x[, k]) given key = XXH64(seed, 42): the cell hash of DESIGN 5, int64."""
+def _rt_hash(x, key):
+    """xxhash64(seed, x) given key = XXH64(seed, 42): the cell hash of DESIGN 5, as int64."""
     h = _rt_xxh64(_rt_u64(x), _U64(key))
-    if k is not None:
-        h = _rt_xxh64(_U64(k & 0xFFFFFFFFFFFFFFFF), h)
     return h.view(np.int64) if isinstance(h, np.ndarray) else np.int64(h.astype(np.int64))
+
+
+def _rt_hash_row(F, key):
+    """_rt_hash(F.row, key), with the row's part of XXH64 computed once per frame."""
+    kp = F.rowk
+    if kp is None:
+        kp = F.rowk = _rt_kpart(F.row.view(np.uint64))
+    h = kp ^ (_U64(key) + _P5_8)
+    return _rt_fin(h).view(np.int64)
+
+
+def _rt_hash_k(h, k):
+    """xxhash64(seed, x, k) from h = xxhash64(seed, x): one more XXH64 round with k as the value."""
+    kp = _rt_kpart(_U64(k & 0xFFFFFFFFFFFFFFFF))
+    if isinstance(h, np.ndarray):
+        hh = h.view(np.uint64) + _P5_8
+        hh ^= kp
+        return _rt_fin(hh).view(np.int64)
+    hh = (_rt_u64(h) + _P5_8) ^ kp
+    return np.int64(_rt_fin(hh).astype(np.int64))
 
 
 def _rt_unit(h):
@@ -169,10 +222,6 @@ def _rt_d2l_fits(y):
     if v.ndim == 0:
         return v[()], (None if bool(ok) else np.False_)
     return v, (None if ok.all() else ok)
-
-
-def _rt_p10(s):
-    return 10 ** s
 
 
 def _rt_dec_rescale(x, s_from, s_to):
@@ -235,9 +284,8 @@ def _rt_cast(x, frm, to, s_from=0, s_to=0):
             return (v if v.ndim else v[()]), None
         return np.asarray(x).astype(np.int64)[()], None
     if to == "f64":
-        if frm == "dec":
-            return np.asarray(x, dtype=np.int64).astype(np.float64)[()] / _F64(10.0 ** s_from) \
-                if s_from <= 22 else np.asarray(x, dtype=np.int64).astype(np.float64)[()] / _F64(float("1e%d" % s_from)), None
+        if frm == "dec":   # unscaled / 10^s, one IEEE division (10^s the nearest double)
+            return np.asarray(x, dtype=np.int64).astype(np.float64)[()] / _F64(float("1e%d" % s_from)), None
         return np.asarray(x).astype(np.float64)[()], None
     if to == "dec":
         if frm == "f64":
@@ -1231,10 +1279,11 @@ class _rt_Frame:
     values and shared nodes are computed once per frame; AT_ROW opens a child frame
     (one per distinct row vector and target table)."""
 
-    __slots__ = ("row", "vals", "kids", "depth")
+    __slots__ = ("row", "rowk", "vals", "kids", "depth")
 
     def __init__(self, row, depth=0):
         self.row = row
+        self.rowk = None
         self.vals = {}
         self.kids = {}
         self.depth = depth

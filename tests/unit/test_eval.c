@@ -1166,7 +1166,7 @@ static void test_eval__lazy_branches_equal_eager(void)
 	struct diags d = DIAGS_INIT;
 	const struct eval_vec *lo[16], *eo[16];
 	int64_t rows[N];
-	struct column *k, *wd, *c1, *c2, *c3, *c4;
+	struct column *k, *wd, *c1, *c2, *c3;
 	struct ir_node *kref, *u2, *inner;
 	size_t ncols;
 	int subsets = 0;
@@ -1198,7 +1198,7 @@ static void test_eval__lazy_branches_equal_eager(void)
 		       nd(IR_CONCAT, IR_T_STR, 2, cs("x"), colref(IR_COLUMN, c3, IR_T_STR, 0, NULL))));
 	tt_set(&w.ord, c3, nd(IR_IF, IR_T_STR, 3, bin(IR_LT, IR_T_BOOL, un(IR_UNIT, IR_T_F64, hash(23, row(), false, 0)), cf(0.5)),
 			      un(IR_UPPER, IR_T_STR, colref(IR_COLUMN, wd, IR_T_STR, 0, NULL)), cnull(IR_T_STR, 0)));
-	c4 = tt_col(&w.ord, "c4", round_hu(nd(IR_IF, IR_T_F64, 3, bin(IR_GE, IR_T_BOOL, u2, cf(0.9)), u2,
+	tt_col(&w.ord, "c4", round_hu(nd(IR_IF, IR_T_F64, 3, bin(IR_GE, IR_T_BOOL, u2, cf(0.9)), u2,
 					      un(IR_NEG, IR_T_F64, u2)), IR_T_DEC, 3));
 	ncols = w.ord.t.n_columns;
 	/* evaluation order: r, cid, ..., then c1, c2 before c3 */
