@@ -1,7 +1,7 @@
 /*
- * cmd_stubs: the commands whose work is built later (compile, generate,
- * generate-incremental, generate-series, compile-generic-templates,
- * execute-with-parameters).  Their command lines are complete already:
+ * cmd_stubs: the commands whose work is built later (compile,
+ * compile-generic-templates, execute-with-parameters; generate-incremental
+ * and generate-series moved to cmd_incremental.c).  Their command lines are complete already:
  * every option of DESIGN section 3 (and of the upstream docs) parses and
  * is checked, including the checks that span options (dates in order, an
  * incremental dataset for the incremental commands), and --dry-run
@@ -255,116 +255,6 @@ int cmd_compile(int argc, char **argv, struct cli_ctx *ctx)
 		ret = finish(ctx, &o, &p, ds, NULL);
 	else
 		ret = cmd_compile_run(ctx, &o, ds);
-done:
-	cli_parse_release(&p);
-	return ret;
-}
-
-int cmd_generate_incremental(int argc, char **argv, struct cli_ctx *ctx)
-{
-	struct cmd_opts o;
-	struct cli_parse p;
-	int ret;
-	const struct cli_opt opts[] = {
-		{.type = CLI_OPT_ARG, .arg = "DATASET_ID", .value = &o.dataset,
-		 .help = "an incremental dataset: an id or a path to a config",
-		 .flags = CLI_OPT_REQUIRED},
-		{.type = CLI_OPT_DATE, .short_name = 'd', .long_name = "date",
-		 .alias = "generation-date", .value = &o.date, .given = &o.has_date,
-		 .help = "the day to generate", .flags = CLI_OPT_REQUIRED},
-		CMD_OPT_PATH_FORMAT(&o, 'p', "path-format", "nested"),
-		CMD_OPT_TARGET_ENV(&o, 'e'),
-		CMD_OPT_GEN_MODE(&o, 'm'),
-		CMD_OPT_SEED(&o, 's'),
-		{.type = CLI_OPT_FLAG, .long_name = "state-management", .value = &o.state_management,
-		 .help = "keep the dataset's state beside the data so days follow on", .def = "on",
-		 .flags = CLI_OPT_NEGATABLE},
-		CMD_OPT_EXECUTE(&o),
-		CMD_OPT_ENGINE(&o),
-		CMD_OPT_THREADS(&o),
-		CMD_OPT_OUTPUT_FORMAT(&o),
-		CMD_OPT_OUTPUT_MODE(&o, 'o', "parquet"),
-		CMD_OPT_TARGET_ROWS(&o, 'r'),
-		CMD_OPT_SCALE_FACTOR(&o),
-		CMD_OPT_CHUNK_SIZE(&o),
-		CMD_OPT_TABLES(&o),
-		CMD_OPT_DATASETS_DIR(&o),
-		CMD_OPT_TEMPLATES_DIR(&o),
-		CMD_OPT_PARAMETERS(&o, 0, NULL),
-		CMD_OPT_DRY_RUN(&o),
-		CMD_OPT_JSON(&o),
-		CLI_OPT_END_ENTRY,
-	};
-
-	cmd_opts_init(&o);
-	o.output_mode = CLI_OUTPUT_PARQUET;
-	o.path_format = "nested";
-	ret = cli_cmd_parse(&p, ctx, opts, argc, argv);
-	if (ret != CLI_CONTINUE)
-		goto done;
-	ret = finish(ctx, &o, &p, o.dataset, check_incremental);
-done:
-	cli_parse_release(&p);
-	return ret;
-}
-
-int cmd_generate_series(int argc, char **argv, struct cli_ctx *ctx)
-{
-	struct cmd_opts o;
-	struct cli_parse p;
-	int ret;
-	const struct cli_opt opts[] = {
-		{.type = CLI_OPT_ARG, .arg = "DATASET_ID", .value = &o.dataset,
-		 .help = "an incremental dataset: an id or a path to a config",
-		 .flags = CLI_OPT_REQUIRED},
-		{.type = CLI_OPT_DATE, .short_name = 's', .long_name = "start-date",
-		 .value = &o.start_date, .given = &o.has_start_date, .help = "the first day",
-		 .def = "the dataset's incremental start_date"},
-		{.type = CLI_OPT_DATE, .short_name = 'e', .long_name = "end-date",
-		 .value = &o.end_date, .given = &o.has_end_date, .help = "the last day (included)",
-		 .flags = CLI_OPT_REQUIRED},
-		{.type = CLI_OPT_INT, .short_name = 'b', .long_name = "batch-size",
-		 .value = &o.batch_size, .arg = "DAYS", .help = "days per batch", .def = "10",
-		 .imin = 1, .imax = 36600},
-		CMD_OPT_PATH_FORMAT(&o, 'p', "path-format", "nested"),
-		CMD_OPT_TARGET_ENV(&o, 't'),
-		CMD_OPT_GEN_MODE(&o, 'm'),
-		CMD_OPT_OUTPUT_MODE(&o, 'o', "parquet"),
-		CMD_OPT_SEED(&o, 0),
-		{.type = CLI_OPT_FLAG, .long_name = "ignore-state", .value = &o.ignore_state,
-		 .help = "start afresh, ignoring the state of earlier runs"},
-		{.type = CLI_OPT_FLAG, .long_name = "resume", .value = &o.resume,
-		 .help = "continue after the last day completed by an earlier run"},
-		CMD_OPT_EXECUTE(&o),
-		CMD_OPT_ENGINE(&o),
-		CMD_OPT_THREADS(&o),
-		CMD_OPT_OUTPUT_FORMAT(&o),
-		CMD_OPT_TARGET_ROWS(&o, 'r'),
-		CMD_OPT_SCALE_FACTOR(&o),
-		CMD_OPT_CHUNK_SIZE(&o),
-		CMD_OPT_TABLES(&o),
-		CMD_OPT_DATASETS_DIR(&o),
-		CMD_OPT_TEMPLATES_DIR(&o),
-		CMD_OPT_PARAMETERS(&o, 0, NULL),
-		CMD_OPT_DRY_RUN(&o),
-		CMD_OPT_JSON(&o),
-		CLI_OPT_END_ENTRY,
-	};
-
-	cmd_opts_init(&o);
-	o.output_mode = CLI_OUTPUT_PARQUET;
-	o.path_format = "nested";
-	ret = cli_cmd_parse(&p, ctx, opts, argc, argv);
-	if (ret != CLI_CONTINUE)
-		goto done;
-	if (o.resume && o.ignore_state) {
-		ret = cli_error("--resume and --ignore-state cannot be used together");
-		goto done;
-	}
-	ret = check_date_order(&o);
-	if (ret != CLI_CONTINUE)
-		goto done;
-	ret = finish(ctx, &o, &p, o.dataset, check_incremental);
 done:
 	cli_parse_release(&p);
 	return ret;

@@ -35,7 +35,6 @@
 /* A distinct constant table (by content), emitted once as _T<id>. */
 struct np_table {
 	const struct ir_table *t;
-	uint64_t hash;
 };
 
 /* A structurally distinct node of the program being emitted. */
@@ -45,7 +44,6 @@ struct np_node {
 	size_t table;      /* np_table id, NO_ID when none */
 	size_t col_uses;   /* number of columns whose program contains it */
 	size_t mark;       /* scratch: last column / function that visited it */
-	uint64_t hash;
 	int nonnull;       /* -1 unknown, 0 may be NULL, 1 never NULL */
 	int has_range;     /* -1 unknown, 0 no, 1 integer range known */
 	int64_t lo, hi;
@@ -328,12 +326,11 @@ static int parse_dec(const char *s, int scale, int64_t *out)
  * The Python expression of a CONST node's value (numpy scalar or str), as
  * the native evaluator reads constants.  -1 on a value the type cannot hold.
  */
-static int const_text(struct np_ctx *c, struct strbuf *sb, const struct ir_node *n)
+static int const_text(struct strbuf *sb, const struct ir_node *n)
 {
 	const struct value *v = &n->value;
 	int64_t i = 0;
 	double d = 0;
-	(void)c;
 	if (v->kind == VAL_NULL) {
 		switch (n->type) {
 		case IR_T_BOOL: strbuf_addstr(sb, "np.False_"); return 0;
@@ -492,7 +489,6 @@ static size_t table_id(struct np_ctx *c, const struct ir_table *t)
 	c->tables = arena_grow_array(&c->arena, c->tables, sizeof(*c->tables), &c->cap_tables, c->n_tables + 1);
 	id = c->n_tables++;
 	c->tables[id].t = t;
-	c->tables[id].hash = h;
 	map_put(c, &c->table_hashes, h, id);
 	map_put(c, &c->table_ptrs, (uint64_t)(uintptr_t)t, id);
 
@@ -535,11 +531,10 @@ static size_t table_id(struct np_ctx *c, const struct ir_table *t)
 
 /* ---------- structural merging ---------- */
 
-static uint64_t node_hash(struct np_ctx *c, const struct ir_node *n, const size_t *args, size_t table)
+static uint64_t node_hash(const struct ir_node *n, const size_t *args, size_t table)
 {
 	uint64_t h = mix64(((uint64_t)n->op << 32) ^ ((uint64_t)n->type << 16) ^ (uint64_t)(uint32_t)n->scale);
 	const struct value *v = &n->value;
-	(void)c;
 	switch (n->op) {
 	case IR_CONST:
 		h = mix64(h ^ (uint64_t)v->kind);
@@ -643,7 +638,7 @@ static size_t intern(struct np_ctx *c, const struct ir_node *n, int depth)
 		}
 		table = table_id(c, n->table);
 	}
-	h = node_hash(c, n, args, table);
+	h = node_hash(n, args, table);
 	while ((id = map_next(&c->node_hashes, h, &pos)) != NO_ID)
 		if (node_equal(&c->nodes[id], n, args, table)) {
 			map_put(c, &c->node_ptrs, (uint64_t)(uintptr_t)n, id);
@@ -655,7 +650,6 @@ static size_t intern(struct np_ctx *c, const struct ir_node *n, int depth)
 	c->nodes[id].ir = n;
 	c->nodes[id].args = args;
 	c->nodes[id].table = table;
-	c->nodes[id].hash = h;
 	c->nodes[id].nonnull = -1;
 	c->nodes[id].has_range = -1;
 	c->nodes[id].mark = NO_ID;
@@ -894,7 +888,7 @@ static struct vref ref_of(struct np_ctx *c, size_t id)
 		snprintf(r.m, sizeof(r.m), "None");
 	} else if (n->op == IR_CONST) {
 		struct strbuf sb = STRBUF_INIT;
-		if (const_text(c, &sb, n))
+		if (const_text(&sb, n))
 			internal(c, "constant the type cannot hold", n);
 		snprintf(r.v, sizeof(r.v), "_K%zu", const_id(c, sb.buf));
 		snprintf(r.m, sizeof(r.m), "%s", n->value.kind == VAL_NULL ? "np.False_" : "None");
@@ -973,7 +967,7 @@ static struct vref conv(struct np_ctx *c, const struct vref *r, enum ir_type to,
 	return o;
 }
 
-static void emit_node_fn(struct np_ctx *c, size_t id, size_t self);
+static void emit_node_fn(struct np_ctx *c, size_t id);
 
 /* Emits the statements computing node `id` (and what it needs) into the current function. */
 static void emit_needed(struct np_ctx *c, size_t id, size_t self)
@@ -988,7 +982,7 @@ static void emit_needed(struct np_ctx *c, size_t id, size_t self)
 	}
 	for (size_t i = 0; i < x->ir->n_args; i++)
 		emit_needed(c, x->args[i], self);
-	emit_node_fn(c, id, self);
+	emit_node_fn(c, id);
 }
 
 static const char *cmp_name(enum ir_op op)
@@ -1060,7 +1054,7 @@ static void add_col_fn(struct strbuf *sb, const struct column *col)
 	strbuf_addf(sb, "_c%zu_%zu", col->table->index, col->index);
 }
 
-static void emit_node_fn(struct np_ctx *c, size_t id, size_t self)
+static void emit_node_fn(struct np_ctx *c, size_t id)
 {
 	struct np_node *x = &c->nodes[id];
 	const struct ir_node *n = x->ir;
@@ -1074,7 +1068,6 @@ static void emit_node_fn(struct np_ctx *c, size_t id, size_t self)
 	const char *V = out.v;
 	char M[64];
 
-	(void)self;
 	snprintf(M, sizeof(M), "m%zu", id);
 	if (na > 8) {
 		av = arena_calloc(&c->arena, na, sizeof(*av));
@@ -1313,13 +1306,13 @@ static void emit_node_fn(struct np_ctx *c, size_t id, size_t self)
 				if (never_null(&av[0]))
 					strbuf_addstr(&cond, av[0].v);
 				else
-					strbuf_addf(&cond, "(%s & %s)", av[0].v, av[0].m);
+					strbuf_addf(&cond, "_rt_true(%s, %s)", av[0].v, av[0].m);
 				if (null1)
 					strbuf_addf(b, "    %s = np.logical_not(%s)\n", M, cond.buf);
 				else
 					strbuf_addf(b, "    %s = %s\n", M, cond.buf);
 				if (!never_null(keep))
-					strbuf_addf(b, "    %s = %s & %s\n", M, M, keep->m);
+					strbuf_addf(b, "    %s = _rt_mand(%s, %s)\n", M, M, keep->m);
 				strbuf_release(&cond);
 				return;
 			}
@@ -1611,6 +1604,18 @@ static void emit_function(struct np_ctx *c, size_t id, size_t col)
 	c->stamp++;
 	if (col != NO_ID) {
 		const struct ir_column *ic = &p->columns[col];
+		const struct ir_node *v = c->nodes[id].ir;
+		/* as the native evaluator: a program whose value is not of the column's type is malformed */
+		if (v->type != ic->type || (ic->type == IR_T_DEC && v->scale != ic->scale)) {
+			c->failed = 1;
+			diag_error(c->diags, &ic->column->loc,
+				   "internal error: numpy emitter: the value of column '%s.%s' is %s (scale %d), the column %s (scale %d)",
+				   p->table->name, ic->column->name, tname(v->type), v->type == IR_T_DEC ? v->scale : 0,
+				   tname(ic->type), ic->type == IR_T_DEC ? ic->scale : 0);
+			strbuf_release(&body);
+			c->body = NULL;
+			return;
+		}
 		strbuf_addf(c->out, "def _c%zu_%zu(F):  # %s.%s\n", c->prog, col, p->table->name, ic->column->name);
 		emit_needed(c, id, NO_ID);
 		r = ref_of(c, id);
@@ -1705,6 +1710,18 @@ static void emit_specs(struct np_ctx *c)
 				    t->per_parent_max, pt->count_seed);
 		else
 			strbuf_addstr(o, "     \"parent\": None,\n");
+		/* a table's own partition columns, else the dataset's that it has (as context.c) */
+		strbuf_addstr(o, "     \"partition_columns\": [");
+		if (t->n_partition_columns) {
+			for (size_t k = 0; k < t->n_partition_columns; k++)
+				strbuf_addf(o, "%s\"%s\"", k ? ", " : "", t->partition_columns[k]->name);
+		} else {
+			size_t m = 0;
+			for (size_t k = 0; k < c->plan->ds->n_partition_columns; k++)
+				if (table_column(t, c->plan->ds->partition_columns[k]))
+					strbuf_addf(o, "%s\"%s\"", m++ ? ", " : "", c->plan->ds->partition_columns[k]);
+		}
+		strbuf_addstr(o, "],\n");
 		strbuf_addstr(o, "     \"columns\": [");
 		for (size_t k = 0; k < t->n_columns; k++) {
 			struct strbuf ty = STRBUF_INIT;

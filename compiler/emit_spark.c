@@ -379,6 +379,14 @@ static const char *lit_date(struct sp_ctx *c, int64_t days)
 	return fmt(c, "date_add(DATE'1970-01-01', %" PRId64 ")", days);
 }
 
+/* 10^k as the nearest double (what the literal 1e<k> reads as). */
+static double pow10_f64(int k)
+{
+	char buf[16];
+	snprintf(buf, sizeof(buf), "1e%d", k);
+	return strtod(buf, NULL);
+}
+
 static int64_t pow10_i64(int k)
 {
 	int64_t v = 1;
@@ -874,12 +882,12 @@ static const char *cast_text(struct sp_ctx *c, const char *x, enum ir_type from,
 		case IR_T_I64: return fmt(c, "CAST(%s AS BIGINT)", x);
 		case IR_T_STR: return fmt(c, "CAST(%s AS STRING)", x);
 		case IR_T_DEC: {
-			/* Spark's CAST rounds the shortest decimal form HALF_UP (docs/expressions.md section 7) */
-			int s = ts < 0 ? 0 : ts > 18 ? 18 : ts;
-			const char *d = fmt(c, "CAST(%s AS DECIMAL(38,%d))", x, s);
-			if (s > 0)
-				d = fmt(c, "(%s * %" PRId64 "BD)", d, pow10_i64(s));
-			return dec_rescale(c, fmt(c, "try_cast(%s AS BIGINT)", d), s, ts);
+			/* floor(x * 10^s + 0.5) in doubles, NULL outside int64 (not Spark's CAST) */
+			const char *t = ts == 0 ? fmt(c, "(%s + 0.5D)", x)
+					: fmt(c, "((%s * %s) + 0.5D)", x, lit_f64(c, pow10_f64(ts)));
+			t = let(c, t);
+			return fmt(c, "IF((%s >= (-9223372036854775808D)) AND (%s < 9223372036854775808D), FLOOR(%s), "
+				      "CAST(NULL AS BIGINT))", t, t, t);
 		}
 		default: break;
 		}
@@ -887,16 +895,18 @@ static const char *cast_text(struct sp_ctx *c, const char *x, enum ir_type from,
 	case IR_T_DEC:
 		switch (to) {
 		case IR_T_BOOL: return fmt(c, "(%s <> 0L)", x);
-		case IR_T_I64:
+		case IR_T_I64: /* truncation toward zero */
+			if (fs > 18)
+				return fmt(c, "(%s * 0L)", x);
 			if (fs > 0)
 				return fmt(c, "(%s div %" PRId64 "L)", x, pow10_i64(fs));
 			return dec_rescale(c, x, fs, 0);
 		case IR_T_F64:
 			if (fs > 0) {
-				return fmt(c, "(CAST(%s AS DOUBLE) / %s)", x, lit_f64(c, pow(10.0, fs)));
+				return fmt(c, "(CAST(%s AS DOUBLE) / %s)", x, lit_f64(c, pow10_f64(fs)));
 			}
 			if (fs < 0)
-				return fmt(c, "(CAST(%s AS DOUBLE) * %s)", x, lit_f64(c, pow(10.0, -fs)));
+				return fmt(c, "(CAST(%s AS DOUBLE) * %s)", x, lit_f64(c, pow10_f64(-fs)));
 			return fmt(c, "CAST(%s AS DOUBLE)", x);
 		case IR_T_DEC: return dec_rescale(c, x, fs, ts);
 		case IR_T_STR: return fmt(c, "CAST(%s AS STRING)", dec_to_spark(c, x, fs));
@@ -924,6 +934,7 @@ static const char *cast_text(struct sp_ctx *c, const char *x, enum ir_type from,
 		case IR_T_STR: return fmt(c, "CAST(%s AS STRING)", x);
 		case IR_T_DATE: return fmt(c, "CAST(%s AS DATE)", x);
 		case IR_T_I64: return fmt(c, "CAST(%s AS BIGINT)", x);
+		case IR_T_F64: return fmt(c, "CAST(%s AS DOUBLE)", x);
 		default: break;
 		}
 		break;
@@ -931,14 +942,76 @@ static const char *cast_text(struct sp_ctx *c, const char *x, enum ir_type from,
 	return fail(c, n, "this cast");
 }
 
+/* An integer constant converted at compile time (NULL when the conversion is not a plain literal). */
+static const char *const_as(struct sp_ctx *c, const struct ir_node *a, enum ir_type t, int s)
+{
+	int64_t v = a->value.i;
+	if (a->op != IR_CONST || a->value.kind != VAL_INT || a->type != IR_T_I64)
+		return NULL;
+	switch (t) {
+	case IR_T_F64: return lit_f64(c, (double)v);
+	case IR_T_DATE: return lit_date(c, v);
+	case IR_T_TS: return fmt(c, "timestamp_seconds(%s)", lit_i64(c, v));
+	case IR_T_DEC:
+		if (s >= 0 && s <= 18 && v > INT64_MIN / pow10_i64(s) && v < INT64_MAX / pow10_i64(s))
+			return lit_i64(c, v * pow10_i64(s));
+		return NULL;
+	default: return NULL;
+	}
+}
+
 /* Argument i rendered and converted to (type, scale). */
 static const char *arg_as(struct sp_ctx *c, const struct ir_node *n, size_t i, size_t f, enum ir_type t, int s)
 {
 	const struct ir_node *a = n->args[i];
-	return cast_text(c, render(c, a, f), a->type, a->scale, t, s, n);
+	const char *k = a->type != t ? const_as(c, a, t, s) : NULL;
+	return k ? k : cast_text(c, render(c, a, f), a->type, a->scale, t, s, n);
 }
 
 /* ---------- ops ---------- */
+
+/* Decimal text ("-12.5") to the unscaled value at `scale`, half away from zero; -1 when malformed or too big. */
+static int parse_dec(const char *t, int scale, int64_t *out)
+{
+	bool neg = false, dot = false, any = false;
+	__int128 v = 0, lim = (__int128)INT64_MAX;
+	int frac = 0;
+	if (*t == '+' || *t == '-')
+		neg = *t++ == '-';
+	for (; *t; t++) {
+		if (*t == '.' && !dot) {
+			dot = true;
+			continue;
+		}
+		if (*t < '0' || *t > '9' || frac >= 38 || v > lim * 10)
+			return -1;
+		v = v * 10 + (*t - '0');
+		any = true;
+		if (dot)
+			frac++;
+	}
+	if (!any)
+		return -1;
+	for (; frac < scale; frac++) {
+		if (v > lim * 10)
+			return -1;
+		v *= 10;
+	}
+	if (frac > scale) {
+		__int128 p = 1, q, r;
+		for (int k = frac - scale; k > 0 && p <= lim * 10; k--)
+			p *= 10;
+		q = v / p;
+		r = v % p;
+		if (r >= p - r)
+			q++;
+		v = q;
+	}
+	if (v > lim + (neg ? 1 : 0))
+		return -1;
+	*out = neg ? (int64_t)(-v) : (int64_t)v;
+	return 0;
+}
 
 static const char *render_const(struct sp_ctx *c, const struct ir_node *n)
 {
@@ -949,18 +1022,32 @@ static const char *render_const(struct sp_ctx *c, const struct ir_node *n)
 	case IR_T_BOOL:
 		return (v->kind == VAL_BOOL ? v->b : v->i != 0) ? "true" : "false";
 	case IR_T_I64:
-		return lit_i64(c, v->kind == VAL_DOUBLE ? (int64_t)v->d : v->i);
+		if (v->kind == VAL_DOUBLE) /* Java's (long) */
+			return lit_i64(c, isnan(v->d) ? 0 : v->d >= 9223372036854775808.0 ? INT64_MAX
+					  : v->d <= -9223372036854775808.0 ? INT64_MIN : (int64_t)v->d);
+		return lit_i64(c, v->kind == VAL_BOOL ? v->b : v->i);
 	case IR_T_F64:
 		return lit_f64(c, v->kind == VAL_DOUBLE ? v->d : (double)v->i);
 	case IR_T_STR:
 		return lit_str(c, v->kind == VAL_STRING && v->s ? v->s : "");
 	case IR_T_DATE:
-		return lit_date(c, v->i);
+		return lit_date(c, v->kind == VAL_TIMESTAMP ? dt_floor_div(v->i, 86400) : v->i);
 	case IR_T_TS:
-		return fmt(c, "timestamp_seconds(%s)", lit_i64(c, v->i));
+		return fmt(c, "timestamp_seconds(%s)",
+			   lit_i64(c, v->kind == VAL_DATE ? (int64_t)((uint64_t)v->i * 86400u) : v->i));
 	case IR_T_DEC:
-		if (v->kind == VAL_DOUBLE)
-			return lit_i64(c, (int64_t)llround(v->d * pow(10.0, n->scale)));
+		if (v->kind == VAL_DOUBLE) { /* floor(d * 10^s + 0.5), as the native evaluator */
+			double y = floor(v->d * pow10_f64(n->scale) + 0.5);
+			if (!(y >= -9223372036854775808.0 && y < 9223372036854775808.0))
+				return "CAST(NULL AS BIGINT)";
+			return lit_i64(c, (int64_t)y);
+		}
+		if (v->kind == VAL_STRING) {
+			int64_t u;
+			if (!v->s || parse_dec(v->s, n->scale, &u))
+				return fail(c, n, "this decimal constant");
+			return lit_i64(c, u);
+		}
 		return lit_i64(c, v->i);
 	}
 	return fail(c, n, "this constant");
@@ -1010,19 +1097,48 @@ static const char *render_int_range(struct sp_ctx *c, const struct ir_node *n, s
 	return v;
 }
 
+/* The value of argument i as an unscaled DECIMAL(38,0) at scale `to` (exact; non-DEC arguments have scale 0). */
+static const char *dec128_arg(struct sp_ctx *c, const struct ir_node *n, size_t i, size_t f, int to)
+{
+	const struct ir_node *a = n->args[i];
+	int from = a->type == IR_T_DEC ? a->scale : 0;
+	const char *x = a->type == IR_T_DEC ? render(c, a, f) : arg_as(c, n, i, f, IR_T_I64, 0);
+	x = fmt(c, "CAST(%s AS DECIMAL(38,0))", x);
+	if (to > from) {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addch(&sb, '1');
+		strbuf_addchars(&sb, '0', (size_t)(to - from));
+		x = fmt(c, "(%s * %sBD)", x, sb.buf);
+		strbuf_release(&sb);
+	}
+	return x;
+}
+
+/* An unscaled DECIMAL(38,0) at scale `from` as the unscaled BIGINT at scale `to` (HALF_UP, NULL outside int64). */
+static const char *dec128_to_i64(struct sp_ctx *c, const char *p, int from, int to)
+{
+	if (to >= from)
+		return dec_rescale(c, fmt(c, "try_cast(%s AS BIGINT)", p), from, to);
+	return fmt(c, "try_cast(round(CAST(concat(CAST(%s AS STRING), 'E-%d') AS DECIMAL(38,%d)), 0) AS BIGINT)", p,
+		   from - to, from - to > 38 ? 38 : from - to);
+}
+
 static const char *render_arith(struct sp_ctx *c, const struct ir_node *n, size_t f)
 {
 	static const char *const ops[] = {[IR_ADD] = "+", [IR_SUB] = "-", [IR_MUL] = "*"};
 	if (n->type == IR_T_DEC) {
+		/* as the native evaluator: exact (aligned to the larger scale, or s1 + s2 for MUL), then rescaled */
 		const struct ir_node *a = n->args[0], *b = n->args[1];
-		if (n->op == IR_MUL) {
-			int sa = a->type == IR_T_DEC ? a->scale : 0, sb = b->type == IR_T_DEC ? b->scale : 0;
-			const char *p = fmt(c, "try_multiply(%s, %s)", arg_as(c, n, 0, f, IR_T_DEC, sa),
-					    arg_as(c, n, 1, f, IR_T_DEC, sb));
-			return dec_rescale(c, p, sa + sb, n->scale);
-		}
-		return fmt(c, "%s(%s, %s)", n->op == IR_ADD ? "try_add" : "try_subtract",
-			   arg_as(c, n, 0, f, IR_T_DEC, n->scale), arg_as(c, n, 1, f, IR_T_DEC, n->scale));
+		int sa = a->type == IR_T_DEC ? a->scale : 0, sb = b->type == IR_T_DEC ? b->scale : 0;
+		int s = n->op == IR_MUL ? sa + sb : sa > sb ? sa : sb;
+		static const char *const fns[] = {[IR_ADD] = "try_add", [IR_SUB] = "try_subtract",
+						  [IR_MUL] = "try_multiply"};
+		if (s == n->scale && (n->op == IR_MUL || sa == sb))
+			return fmt(c, "%s(%s, %s)", fns[n->op], a->type == IR_T_DEC ? render(c, a, f) : arg_as(c, n, 0, f, IR_T_I64, 0),
+				   b->type == IR_T_DEC ? render(c, b, f) : arg_as(c, n, 1, f, IR_T_I64, 0));
+		return dec128_to_i64(c, fmt(c, "(%s %s %s)", dec128_arg(c, n, 0, f, n->op == IR_MUL ? sa : s), ops[n->op],
+					    dec128_arg(c, n, 1, f, n->op == IR_MUL ? sb : s)),
+				     s, n->scale);
 	}
 	if (n->type != IR_T_I64 && n->type != IR_T_F64)
 		return fail(c, n, "arithmetic on this type");
@@ -1036,10 +1152,21 @@ static const char *render_idiv(struct sp_ctx *c, const struct ir_node *n, size_t
 	bool pos_const = d->op == IR_CONST && d->value.kind == VAL_INT && d->value.i > 0;
 	if (pos_const && non_negative(c, n->args[0], f))
 		return fmt(c, "(%s div %s)", a, b);
-	/* floor division for a positive divisor: truncation, one less when the remainder is negative */
+	/* floor division: Spark's div truncates, so one less when the remainder is not 0 and the signs differ */
 	a = let(c, a);
 	b = let(c, b);
-	return fmt(c, "((%s div %s) - IF((%s %% %s) < 0L, 1L, 0L))", a, b, a, b);
+	if (pos_const)
+		return fmt(c, "((%s div %s) - IF((%s %% %s) < 0L, 1L, 0L))", a, b, a, b);
+	return fmt(c, "((%s div %s) - IF(((%s %% %s) <> 0L) AND ((%s < 0L) <> (%s < 0L)), 1L, 0L))", a, b, a, b, a, b);
+}
+
+static const char *render_mod(struct sp_ctx *c, const struct ir_node *n, size_t f)
+{
+	enum ir_type t = n->type == IR_T_F64 ? IR_T_F64 : IR_T_I64;
+	const char *a = arg_as(c, n, 0, f, t, 0), *b = arg_as(c, n, 1, f, t, 0);
+	if (n->op == IR_MOD)
+		return fmt(c, "pmod(%s, %s)", a, b);
+	return fmt(c, "(%s %% %s)", a, b);
 }
 
 static const char *render_compare(struct sp_ctx *c, const struct ir_node *n, size_t f)
@@ -1047,14 +1174,29 @@ static const char *render_compare(struct sp_ctx *c, const struct ir_node *n, siz
 	static const char *const ops[] = {[IR_EQ] = "=", [IR_NE] = "<>", [IR_LT] = "<",
 					  [IR_LE] = "<=", [IR_GT] = ">", [IR_GE] = ">="};
 	const struct ir_node *a = n->args[0], *b = n->args[1];
-	const char *x = render(c, a, f), *y = render(c, b, f);
-	if (a->type == IR_T_DEC && b->type == IR_T_DEC && a->scale != b->scale) {
-		x = dec_to_spark(c, x, a->scale);
-		y = dec_to_spark(c, y, b->scale);
-	} else if (a->type == IR_T_DEC && b->type != IR_T_DEC) {
-		x = cast_text(c, x, IR_T_DEC, a->scale, b->type, 0, n);
-	} else if (b->type == IR_T_DEC && a->type != IR_T_DEC) {
-		y = cast_text(c, y, IR_T_DEC, b->scale, a->type, 0, n);
+	enum ir_type ta = a->type, tb = b->type;
+	const char *x, *y;
+	/* the promotions of the native evaluator: F64, then DEC (exact), then DATE vs TS, then integers */
+	if (ta == tb && (ta != IR_T_DEC || a->scale == b->scale)) {
+		x = render(c, a, f);
+		y = render(c, b, f);
+	} else if (ta == IR_T_STR || tb == IR_T_STR) {
+		x = arg_as(c, n, 0, f, IR_T_STR, 0);
+		y = arg_as(c, n, 1, f, IR_T_STR, 0);
+	} else if (ta == IR_T_F64 || tb == IR_T_F64) {
+		x = arg_as(c, n, 0, f, IR_T_F64, 0);
+		y = arg_as(c, n, 1, f, IR_T_F64, 0);
+	} else if (ta == IR_T_DEC || tb == IR_T_DEC) {
+		x = ta == IR_T_DEC ? dec_to_spark(c, render(c, a, f), a->scale)
+				   : dec_to_spark(c, arg_as(c, n, 0, f, IR_T_I64, 0), 0);
+		y = tb == IR_T_DEC ? dec_to_spark(c, render(c, b, f), b->scale)
+				   : dec_to_spark(c, arg_as(c, n, 1, f, IR_T_I64, 0), 0);
+	} else if ((ta == IR_T_DATE || ta == IR_T_TS) && (tb == IR_T_DATE || tb == IR_T_TS)) {
+		x = arg_as(c, n, 0, f, IR_T_TS, 0);
+		y = arg_as(c, n, 1, f, IR_T_TS, 0);
+	} else {
+		x = arg_as(c, n, 0, f, IR_T_I64, 0);
+		y = arg_as(c, n, 1, f, IR_T_I64, 0);
 	}
 	return fmt(c, "(%s %s %s)", x, ops[n->op], y);
 }
@@ -1068,6 +1210,24 @@ static const char *render_list(struct sp_ctx *c, const struct ir_node *n, size_t
 		if (i)
 			strbuf_addstr(&sb, ", ");
 		strbuf_addstr(&sb, as_node_type ? arg_as(c, n, i, f, n->type, n->scale) : render(c, n->args[i], f));
+	}
+	strbuf_addch(&sb, ')');
+	res = sdup(c, &sb);
+	strbuf_release(&sb);
+	return res;
+}
+
+static const char *render_and_or(struct sp_ctx *c, const struct ir_node *n, size_t f)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *res;
+	if (n->n_args == 1)
+		return render(c, n->args[0], f);
+	strbuf_addch(&sb, '(');
+	for (size_t i = 0; i < n->n_args; i++) {
+		if (i)
+			strbuf_addstr(&sb, n->op == IR_AND ? " AND " : " OR ");
+		strbuf_addstr(&sb, render(c, n->args[i], f));
 	}
 	strbuf_addch(&sb, ')');
 	res = sdup(c, &sb);
@@ -1105,6 +1265,8 @@ static const char *dec_floor_ceil(struct sp_ctx *c, const struct ir_node *n, siz
 	if (a->scale <= 0)
 		return cast_text(c, x, IR_T_DEC, a->scale, IR_T_I64, 0, n);
 	x = let(c, x);
+	if (a->scale > 18) /* |x| < 10^scale */
+		return n->op == IR_FLOOR ? fmt(c, "IF(%s < 0L, -1L, 0L)", x) : fmt(c, "IF(%s > 0L, 1L, 0L)", x);
 	d = lit_i64(c, pow10_i64(a->scale));
 	if (n->op == IR_FLOOR)
 		return fmt(c, "((%s div %s) - IF((%s %% %s) < 0L, 1L, 0L))", x, d, x, d);
@@ -1116,34 +1278,39 @@ static const char *render_round(struct sp_ctx *c, const struct ir_node *n, size_
 	const struct ir_node *a = n->args[0];
 	int s = n->scale;
 	const char *x, *t, *m;
-	if (a->type == IR_T_DEC || a->type == IR_T_I64) {
-		/* exact integer rounding of the unscaled value */
+	if (a->type == IR_T_DEC || a->type == IR_T_I64 || a->type == IR_T_BOOL) {
+		/* exact rescaling of the unscaled value (half away from zero); I64 output keeps it unscaled */
 		int as = a->type == IR_T_DEC ? a->scale : 0;
-		const char *r = dec_rescale(c, render(c, a, f), as, s);
-		if (n->type == IR_T_DEC)
-			return r;
-		return cast_text(c, r, IR_T_DEC, s, n->type, 0, n);
+		const char *r = dec_rescale(c, a->type == IR_T_DEC ? render(c, a, f) : arg_as(c, n, 0, f, IR_T_I64, 0), as, s);
+		if (n->type == IR_T_F64)
+			return cast_text(c, r, IR_T_DEC, s, IR_T_F64, 0, n);
+		return r;
 	}
 	x = let(c, arg_as(c, n, 0, f, IR_T_F64, 0));
 	if (s >= 0) {
-		m = lit_f64(c, pow(10.0, s));
+		m = lit_f64(c, pow10_f64(s));
 		t = s == 0 ? fmt(c, "(abs(%s) + 0.5D)", x) : fmt(c, "((abs(%s) * %s) + 0.5D)", x, m);
 	} else {
-		m = lit_f64(c, pow(10.0, -s));
+		m = lit_f64(c, pow10_f64(-s));
 		t = fmt(c, "((abs(%s) / %s) + 0.5D)", x, m);
 	}
 	t = let(c, t);
-	if (n->type == IR_T_DEC)
-		return fmt(c, "IF(%s < 9223372036854775808D, FLOOR(%s) * CAST(signum(%s) AS BIGINT), CAST(NULL AS BIGINT))",
-			   t, t, x);
-	if (n->type != IR_T_F64)
-		return fail(c, n, "round_half_up to this type");
+	if (n->type == IR_T_DEC) /* y = +-floor(t), NULL outside int64 */
+		return fmt(c,
+			   "CASE WHEN %s < 9223372036854775808D THEN FLOOR(%s) * CAST(signum(%s) AS BIGINT) "
+			   "WHEN (%s = 9223372036854775808D) AND (%s < 0D) THEN (-9223372036854775807L - 1L) "
+			   "ELSE CAST(NULL AS BIGINT) END",
+			   t, t, x, t, x);
 	{
 		/* floor in doubles: through BIGINT below 2^52 (exact), the value itself above (and NaN, inf) */
-		const char *fl = fmt(c, "IF(%s < 4503599627370496D, CAST(FLOOR(%s) AS DOUBLE), %s)", t, t, t);
+		const char *y = fmt(c, "(signum(%s) * IF(%s < 4503599627370496D, CAST(FLOOR(%s) AS DOUBLE), %s))", x, t, t, t);
+		if (n->type == IR_T_I64)
+			return fmt(c, "CAST(%s AS BIGINT)", y);
+		if (n->type != IR_T_F64)
+			return fail(c, n, "round_half_up to this type");
 		if (s == 0)
-			return fmt(c, "(signum(%s) * %s)", x, fl);
-		return fmt(c, "((signum(%s) * %s) %s %s)", x, fl, s > 0 ? "/" : "*", m);
+			return y;
+		return fmt(c, "(%s %s %s)", y, s > 0 ? "/" : "*", m);
 	}
 }
 
@@ -1287,8 +1454,8 @@ static const char *render_op(struct sp_ctx *c, const struct ir_node *n, size_t f
 	case IR_MUL: return render_arith(c, n, f);
 	case IR_DIV: return fmt(c, "(%s / %s)", arg_as(c, n, 0, f, IR_T_F64, 0), arg_as(c, n, 1, f, IR_T_F64, 0));
 	case IR_IDIV: return render_idiv(c, n, f);
-	case IR_MOD: return fmt(c, "pmod(%s, %s)", arg_as(c, n, 0, f, IR_T_I64, 0), arg_as(c, n, 1, f, IR_T_I64, 0));
-	case IR_REM: return fmt(c, "(%s %% %s)", arg_as(c, n, 0, f, IR_T_I64, 0), arg_as(c, n, 1, f, IR_T_I64, 0));
+	case IR_MOD:
+	case IR_REM: return render_mod(c, n, f);
 	case IR_AFFINE_MOD:
 		/* docs/generation.md section 5: exact in DECIMAL(38,0) (a * r + b < 2^127 < 10^38) */
 		return fmt(c,
@@ -1297,16 +1464,16 @@ static const char *render_op(struct sp_ctx *c, const struct ir_node *n, size_t f
 			   lit_i64(c, n->lo), A(0), lit_i64(c, n->k), lit_i64(c, n->hi), lit_i64(c, n->k));
 	case IR_NEG:
 		if (n->type == IR_T_DEC)
-			return fmt(c, "try_subtract(0L, %s)", A(0));
-		return fmt(c, "(- %s)", A(0));
+			return fmt(c, "try_subtract(0L, %s)", arg_as(c, n, 0, f, IR_T_DEC, n->scale));
+		return fmt(c, "(- %s)", arg_as(c, n, 0, f, n->type, 0));
 	case IR_EQ:
 	case IR_NE:
 	case IR_LT:
 	case IR_LE:
 	case IR_GT:
 	case IR_GE: return render_compare(c, n, f);
-	case IR_AND: return fmt(c, "(%s AND %s)", A(0), A(1));
-	case IR_OR: return fmt(c, "(%s OR %s)", A(0), A(1));
+	case IR_AND:
+	case IR_OR: return render_and_or(c, n, f);
 	case IR_NOT: return fmt(c, "(NOT %s)", A(0));
 	case IR_IF:
 		return fmt(c, "IF(%s, %s, %s)", A(0), arg_as(c, n, 1, f, n->type, n->scale),
@@ -1330,7 +1497,7 @@ static const char *render_op(struct sp_ctx *c, const struct ir_node *n, size_t f
 	case IR_ABS:
 		if (n->type == IR_T_DEC)
 			return fmt(c, "try_cast(abs(CAST(%s AS DECIMAL(19,0))) AS BIGINT)", arg_as(c, n, 0, f, IR_T_DEC, n->scale));
-		return fmt(c, "abs(%s)", A(0));
+		return fmt(c, "abs(%s)", arg_as(c, n, 0, f, n->type, 0));
 	case IR_ROUND_HALF_UP: return render_round(c, n, f);
 	case IR_LEAST: return n->n_args == 1 ? arg_as(c, n, 0, f, n->type, n->scale) : render_list(c, n, f, "least", true);
 	case IR_GREATEST:
@@ -1345,10 +1512,18 @@ static const char *render_op(struct sp_ctx *c, const struct ir_node *n, size_t f
 		if (n->n_args == 1)
 			return arg_as(c, n, 0, f, IR_T_STR, 0);
 		return render_list(c, n, f, "concat", true);
-	case IR_LOWER: return fmt(c, "lower(%s)", A(0));
-	case IR_UPPER: return fmt(c, "upper(%s)", A(0));
-	case IR_LPAD: return fmt(c, "lpad(%s, %s, %s)", A(0), int_arg(c, n->args[1], f), A(2));
-	case IR_SUBSTR: return fmt(c, "substr(%s, %s, %s)", A(0), int_arg(c, n->args[1], f), int_arg(c, n->args[2], f));
+	case IR_LOWER: /* ASCII letters only (Spark's lower is Unicode) */
+		return fmt(c, "translate(%s, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')", A(0));
+	case IR_UPPER:
+		return fmt(c, "translate(%s, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')", A(0));
+	case IR_LPAD:
+		return fmt(c, "lpad(%s, %s, %s)", arg_as(c, n, 0, f, IR_T_STR, 0), int_arg(c, n->args[1], f),
+			   n->n_args > 2 ? arg_as(c, n, 2, f, IR_T_STR, 0) : "' '");
+	case IR_SUBSTR:
+		if (n->n_args < 3)
+			return fmt(c, "substr(%s, %s)", arg_as(c, n, 0, f, IR_T_STR, 0), int_arg(c, n->args[1], f));
+		return fmt(c, "substr(%s, %s, %s)", arg_as(c, n, 0, f, IR_T_STR, 0), int_arg(c, n->args[1], f),
+			   int_arg(c, n->args[2], f));
 	case IR_LENGTH: return fmt(c, "CAST(length(%s) AS BIGINT)", A(0));
 	case IR_HEX16: return fmt(c, "lpad(lower(hex(%s)), 16, '0')", A(0));
 	case IR_UUID: return render_uuid(c, n, f);

@@ -118,9 +118,53 @@ static struct ir_node *c_null(struct lower_ctx *c, enum ir_type t, int scale)
 	return n;
 }
 
+/*
+ * Lowering hooks (plan.h, set by incremental days): the constant tables of a
+ * node a hook returned are registered with the program being built.
+ */
+static void adopt_tables(struct lower_ctx *c, const struct ir_node *n)
+{
+	struct ir_program *p = c->prog;
+	if (n->table) {
+		size_t i;
+		for (i = 0; i < p->n_tables; i++)
+			if (p->tables[i] == n->table)
+				break;
+		if (i == p->n_tables) {
+			p->tables = arena_grow_array(c->arena, p->tables, sizeof(*p->tables), &c->tables_cap,
+						     p->n_tables + 1);
+			p->tables[p->n_tables++] = n->table;
+		}
+	}
+	for (size_t i = 0; i < n->n_args; i++)
+		adopt_tables(c, n->args[i]);
+}
+
+static struct ir_node *hooked(struct lower_ctx *c, struct ir_node *n)
+{
+	if (n)
+		adopt_tables(c, n);
+	return n;
+}
+
 static struct ir_node *row(struct lower_ctx *c)
 {
+	const struct plan_lower_hooks *h = c->plan->hooks;
+	struct ir_node *n;
+	if (h && h->row && c->col && (n = hooked(c, h->row(h->payload, c->col))) != NULL)
+		return n;
 	return mk(c, IR_ROW, IR_T_I64, 0);
+}
+
+/* The row at which `col` reads table `target` at picked row idx (a hook may move it). */
+static struct ir_node *read_index(struct lower_ctx *c, const struct column *col, const struct table *target,
+				  struct ir_node *idx)
+{
+	const struct plan_lower_hooks *h = c->plan->hooks;
+	struct ir_node *n;
+	if (h && h->at_row_index && (n = hooked(c, h->at_row_index(h->payload, col, target, idx))) != NULL)
+		return n;
+	return idx;
 }
 
 static struct ir_node *hash_of(struct lower_ctx *c, int64_t seed, struct ir_node *r, bool has_k, int64_t k)
@@ -162,6 +206,8 @@ static struct ir_node *cast(struct lower_ctx *c, struct ir_node *a, enum ir_type
 	struct ir_node *n;
 	if (a->type == t && (t != IR_T_DEC || a->scale == scale))
 		return a;
+	if (a->op == IR_CONST && a->value.kind == VAL_NULL)
+		return c_null(c, t, scale);
 	n = mk(c, IR_CAST, t, 1, a);
 	n->scale = scale;
 	return n;
@@ -187,7 +233,9 @@ static struct ir_node *concat(struct lower_ctx *c, size_t n, ...)
 
 static struct ir_node *iff(struct lower_ctx *c, struct ir_node *cond, struct ir_node *a, struct ir_node *b)
 {
-	return mk(c, IR_IF, a->type, 3, cond, a, b);
+	struct ir_node *n = mk(c, IR_IF, a->type, 3, cond, a, b);
+	n->scale = a->scale;
+	return n;
 }
 
 /* Registers a constant table with the current program. */
@@ -672,9 +720,74 @@ static int64_t gcd64(int64_t a, int64_t b)
  * draw `k` (uniform) or the zipf rule.  Child tables: a parent row by the
  * same rule one level up (draw k + 4), then a child in [0, count).
  */
+static struct ir_node *pick_static(struct lower_ctx *c, int64_t P, int64_t k, bool zipf, double skew);
+
+/* A hook's population of plain table t for the current column, or 0. */
+static int population_of(struct lower_ctx *c, const struct table *t, struct plan_population *pop)
+{
+	const struct plan_lower_hooks *h = c->plan->hooks;
+	memset(pop, 0, sizeof(*pop));
+	if (!h || !h->population || h->population(h->payload, c->col, t, pop) != 1)
+		return 0;
+	hooked(c, pop->start);
+	hooked(c, pop->size);
+	return 1;
+}
+
+static bool is_const_i64(const struct ir_node *n, int64_t *v)
+{
+	if (n->op != IR_CONST || n->value.kind != VAL_INT)
+		return false;
+	*v = n->value.i;
+	return true;
+}
+
+/*
+ * A pick from a hook's population [start, start + size): the static rule
+ * over a constant size; otherwise floor(U * size) (uniform), or for zipf
+ * the static rank over `base` rows with the rows beyond base (added since)
+ * picked uniformly with probability (size - base) / size, and a shrunk
+ * population folded with mod.  NULL when the population is empty.
+ */
+static struct ir_node *pick_dynamic(struct lower_ctx *c, const struct plan_population *pop, int64_t k, bool zipf,
+				    double skew)
+{
+	int64_t size, start;
+	struct ir_node *local, *size_f;
+	if (is_const_i64(pop->size, &size)) {
+		if (size <= 0)
+			return c_null(c, IR_T_I64, 0);
+		local = pick_static(c, size, k, zipf, skew);
+		if (is_const_i64(pop->start, &start) && start == 0)
+			return local;
+		return bin(c, IR_ADD, IR_T_I64, pop->start, local);
+	}
+	size_f = cast(c, pop->size, IR_T_F64, 0);
+	if (!zipf || pop->base <= 0) {
+		local = mk(c, IR_FLOOR, IR_T_I64, 1, bin(c, IR_MUL, IR_T_F64, unit(c, draw(c, k)), size_f));
+	} else {
+		struct ir_node *zp = pick_static(c, pop->base, k, zipf, skew);
+		struct ir_node *base = c_i64(c, pop->base);
+		struct ir_node *grow = cast(c, bin(c, IR_SUB, IR_T_I64, pop->size, base), IR_T_F64, 0);
+		struct ir_node *added = bin(c, IR_ADD, IR_T_I64, base,
+					    mk(c, IR_FLOOR, IR_T_I64, 1,
+					       bin(c, IR_MUL, IR_T_F64, unit(c, draw(c, k + 7)), grow)));
+		struct ir_node *take_new = bin(c, IR_LT, IR_T_BOOL, unit(c, draw(c, k + 6)),
+					       bin(c, IR_DIV, IR_T_F64, grow, size_f));
+		local = iff(c, bin(c, IR_GT, IR_T_BOOL, pop->size, base), iff(c, take_new, added, zp),
+			    iff(c, bin(c, IR_LT, IR_T_BOOL, pop->size, base),
+				bin(c, IR_MOD, IR_T_I64, zp, pop->size), zp));
+	}
+	local = bin(c, IR_ADD, IR_T_I64, pop->start, local);
+	return iff(c, bin(c, IR_LE, IR_T_BOOL, pop->size, c_i64(c, 0)), c_null(c, IR_T_I64, 0), local);
+}
+
 static struct ir_node *pick_row(struct lower_ctx *c, const struct table *t, int64_t k, bool zipf, double skew)
 {
 	const struct plan_table *pt = plan_table_of(c, t);
+	struct plan_population pop;
+	if (!t->parent && population_of(c, t, &pop))
+		return pick_dynamic(c, &pop, k, zipf, skew);
 	if (t->parent) {
 		struct ir_node *p = pick_row(c, t->parent, k + 4, zipf, skew);
 		struct ir_node *cnt = irange(c, hash_of(c, pt->count_seed, p, false, 0),
@@ -684,8 +797,13 @@ static struct ir_node *pick_row(struct lower_ctx *c, const struct table *t, int6
 					bin(c, IR_MUL, IR_T_F64, unit(c, draw(c, k + 5)), cast(c, cnt, IR_T_F64, 0)));
 		return bin(c, IR_ADD, IR_T_I64, bin(c, IR_MUL, IR_T_I64, p, c_i64(c, t->per_parent_max)), kk);
 	}
+	return pick_static(c, pt->rows, k, zipf, skew);
+}
+
+/* A row in [0, P) by the uniform or the zipf rule of draw k. */
+static struct ir_node *pick_static(struct lower_ctx *c, int64_t P, int64_t k, bool zipf, double skew)
+{
 	{
-		int64_t P = pt->rows;
 		if (!zipf || P <= 1)
 			return irange(c, draw(c, k), 0, P - 1);
 		{
@@ -718,12 +836,17 @@ static struct ir_node *lower_reference(struct lower_ctx *c)
 	const struct gen_params *gp = &c->col->params;
 	const struct table *rt = gp->ref_table;
 	struct ir_node *idx = pick_row(c, rt, 0, gp->ref_dist == REF_ZIPF, gp->skew);
-	struct ir_node *v = at_row(c, gp->ref_column, idx);
+	struct ir_node *v = at_row(c, gp->ref_column, read_index(c, c->col, rt, idx));
 	if (gp->orphan_probability > 0) {
 		struct ir_node *orphan;
+		struct plan_population pop;
 		if (gp->ref_column->gen == GEN_SEQUENCE && gp->ref_column->params.step > 0 && !rt->parent)
 			orphan = at_row(c, gp->ref_column,
-					bin(c, IR_ADD, IR_T_I64, idx, c_i64(c, plan_table_of(c, rt)->rows)));
+					read_index(c, c->col, rt,
+						   bin(c, IR_ADD, IR_T_I64, idx,
+						       population_of(c, rt, &pop)
+							       ? pop.size
+							       : c_i64(c, plan_table_of(c, rt)->rows))));
 		else
 			orphan = c_null(c, v->type, v->scale);
 		v = iff(c, bin(c, IR_LT, IR_T_BOOL, unit(c, draw(c, 3)), c_f64(c, gp->orphan_probability)), orphan, v);
@@ -1022,7 +1145,11 @@ static struct ir_node *lower_call(struct lower_ctx *c, const struct expr *e, enu
 			struct ir_node *x = lower_expr(c, e->args[i]);
 			args[i] = op == IR_CONCAT ? to_str(c, x) : cast(c, x, rt, rs);
 		}
-		return mk_list(c, op, rt, args, e->n_args);
+		{
+			struct ir_node *n = mk_list(c, op, rt, args, e->n_args);
+			n->scale = op == IR_CONCAT ? 0 : rs;
+			return n;
+		}
 	}
 	if (!strcmp(f, "lower") || !strcmp(f, "upper"))
 		return mk(c, f[0] == 'l' ? IR_LOWER : IR_UPPER, IR_T_STR, 1, to_str(c, a[0]));
@@ -1055,7 +1182,7 @@ static struct ir_node *lower_call(struct lower_ctx *c, const struct expr *e, enu
 	if (!strcmp(f, "abs"))
 		return mk(c, IR_ABS, a[0]->type, 1, a[0]);
 	if (!strcmp(f, "if"))
-		return mk(c, IR_IF, rt, 3, a[0], cast(c, a[1], rt, rs), cast(c, a[2], rt, rs));
+		return iff(c, a[0], cast(c, a[1], rt, rs), cast(c, a[2], rt, rs));
 	if (!strcmp(f, "date_add") || !strcmp(f, "date_sub")) {
 		struct ir_node *days = cast(c, a[1], IR_T_I64, 0);
 		if (f[5] == 's')
@@ -1151,6 +1278,7 @@ static struct ir_node *lower_expr(struct lower_ctx *c, const struct expr *e)
 		c->cs = pt_of_col(c, e->ref_via)->column_seeds[e->ref_via->index];
 		idx = pick_row(c, e->ref_via->params.ref_table, 0, e->ref_via->params.ref_dist == REF_ZIPF,
 			       e->ref_via->params.skew);
+		idx = read_index(c, e->ref_via, e->ref_via->params.ref_table, idx);
 		c->col = saved;
 		c->cs = saved_cs;
 		return at_row(c, e->column, idx);
@@ -1255,7 +1383,11 @@ static struct ir_node *lower_expr(struct lower_ctx *c, const struct expr *e)
 			args[n - 1] = cast(c, lower_expr(c, e->args[n - 1]), rt, rs);
 		else
 			args[n++] = c_null(c, rt, rs);
-		return mk_list(c, IR_CASE, rt, args, n);
+		{
+			struct ir_node *cs = mk_list(c, IR_CASE, rt, args, n);
+			cs->scale = rs;
+			return cs;
+		}
 	}
 	case EXPR_CALL:
 		return lower_call(c, e, rt, rs);
@@ -1416,6 +1548,38 @@ static int order_columns(struct lower_ctx *c, struct ir_program *p)
 	return 0;
 }
 
+/*
+ * The transcendental flag through COLUMN and AT_ROW: a column that reads a
+ * transcendental column is transcendental too.  Flags only turn on, so
+ * repeating until nothing changes ends.
+ */
+static bool spread_flag(struct ir_program *progs, struct ir_node *n)
+{
+	bool changed = false, before = n->transcendental;
+	for (size_t i = 0; i < n->n_args; i++) {
+		changed |= spread_flag(progs, n->args[i]);
+		if (n->args[i]->transcendental)
+			n->transcendental = true;
+	}
+	if (n->op == IR_COLUMN || n->op == IR_AT_ROW) {
+		const struct ir_node *target = progs[n->column->table->index].columns[n->column->index].value;
+		if (target && target->transcendental)
+			n->transcendental = true;
+	}
+	return changed || n->transcendental != before;
+}
+
+static void spread_transcendental(struct ir_program *progs, size_t n_progs)
+{
+	bool changed = true;
+	while (changed) {
+		changed = false;
+		for (size_t t = 0; t < n_progs; t++)
+			for (size_t ci = 0; ci < progs[t].n_columns; ci++)
+				changed |= spread_flag(progs, progs[t].columns[ci].value);
+	}
+}
+
 int ir_lower(struct ir_program **out, const struct plan *plan, struct refdata_cache *refs,
 	     struct arena *arena, struct diags *diags)
 {
@@ -1441,7 +1605,11 @@ int ir_lower(struct ir_program **out, const struct plan *plan, struct refdata_ca
 			struct ir_node *v;
 			c.col = col;
 			c.cs = pt->column_seeds[ci];
-			v = lower_value(&c);
+			v = NULL;
+			if (plan->hooks && plan->hooks->value)
+				v = hooked(&c, plan->hooks->value(plan->hooks->payload, col));
+			if (!v)
+				v = lower_value(&c);
 			v = cast(&c, v, ir_type_of(&col->type), scale_of(&col->type));
 			if (col->type.kind == TYPE_VARCHAR) /* every engine cuts to the declared length */
 				v = mk(&c, IR_SUBSTR, IR_T_STR, 3, v, c_i64(&c, 1), c_i64(&c, col->type.length));
@@ -1460,6 +1628,7 @@ int ir_lower(struct ir_program **out, const struct plan *plan, struct refdata_ca
 	}
 	if (c.failed)
 		return -1;
+	spread_transcendental(progs, plan->n_tables);
 	*out = progs;
 	return 0;
 }

@@ -341,6 +341,9 @@ int plan_build(struct plan *out, const struct dataset *ds, const struct plan_opt
 		if (rc.state[i] != 3 && compute_rows(&rc, i))
 			result = -1;
 	free(rc.state);
+	for (size_t i = 0; i < ds->n_tables; i++)
+		if (ds->tables[i]->parent)
+			out->tables[i].parent_rows = out->tables[ds->tables[i]->parent->index].rows;
 	if (result == 0 && check_unique_patterns(out, diags))
 		result = -1;
 	return result;

@@ -180,8 +180,16 @@ static void resolve_references(struct model_ctx *ctx)
 				continue;
 			c->params.ref_column = resolve_qualified(ctx, cp->references, "references", &rt);
 			c->params.ref_table = c->params.ref_column ? rt : NULL;
-			if (!c->params.ref_column)
+			if (!c->params.ref_column) {
 				cp->bad = true;
+			} else if (rt->parent && rt->per_parent_min < 1) {
+				/* a parent row may have no children: a picked row could not exist */
+				diag_error(ctx->diags, &cp->references->loc,
+					   "'%s' references child table '%s', whose per_parent min is %lld: "
+					   "references into a child table need min >= 1",
+					   cp->references->scalar, rt->name, (long long)rt->per_parent_min);
+				cp->bad = true;
+			}
 		}
 	}
 }

@@ -29,6 +29,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +181,28 @@ static int mkdir_p(const char *dir, struct strbuf *failed)
 	return rc;
 }
 
+/* `root` made absolute against the working directory ("./out" -> "/cwd/out"). */
+static void absolute_root(struct strbuf *sb, const char *root)
+{
+	char *cwd;
+	if (root[0] == '/' || !(cwd = getcwd(NULL, 0))) {
+		strbuf_addstr(sb, root);
+		return;
+	}
+	while (root[0] == '.' && root[1] == '/')
+		for (root += 2; *root == '/'; root++)
+			;
+	strbuf_addstr(sb, cwd);
+	if (*root && strcmp(root, ".")) {
+		if (sb->len && sb->buf[sb->len - 1] != '/')
+			strbuf_addch(sb, '/');
+		strbuf_addstr(sb, root);
+	}
+	free(cwd);
+	while (sb->len > 1 && sb->buf[sb->len - 1] == '/')
+		strbuf_setlen(sb, sb->len - 1);
+}
+
 static void json_string(struct strbuf *sb, const char *s)
 {
 	strbuf_addch(sb, '"');
@@ -257,6 +280,7 @@ struct worker;
 
 struct run {
 	const struct run_request *req;
+	char *root;                  /* req->root made absolute */
 	const struct plan *plan;
 	enum pq_codec codec;
 	size_t batch;
@@ -619,53 +643,38 @@ static int unit_single(struct worker *w, struct rt_table *t, int64_t u)
 
 /* ---------- a partitioned unit (Delta) ---------- */
 
-static void pv_of(struct pq_value *pv, const struct eval_vec *v, const struct pq_column_spec *s,
-		  size_t i)
-{
-	memset(pv, 0, sizeof(*pv));
-	switch (s->type) {
-	case PQ_DOUBLE:
-		pv->d = v->f64[i];
-		break;
-	case PQ_STRING: {
-		size_t len;
-		const char *p = eval_str(v, i, &len);
-		pv->s = (char *)p;
-		pv->len = len;
-		break;
-	}
-	case PQ_TIMESTAMP_MICROS:
-		pv->i = v->i64[i] * 1000000;
-		break;
-	case PQ_DECIMAL:
-		pv->i = v->i64[i];
-		pv->i128 = v->i64[i];
-		break;
-	default:
-		pv->i = v->i64[i];
-		break;
-	}
-}
-
-/* The key of row i: per partition column a byte (0 null, 1 value), the value text and a NUL. */
+/*
+ * The key of row i, from the typed values (no text on the hot path): per
+ * partition column a byte (0 null, 1 value), then a string's 4-byte length
+ * and bytes, or the 8 bytes of any other value.  The empty string is null
+ * (as in partition paths) and every NaN is one NaN, so that distinct keys
+ * have distinct folder names.
+ */
 static void row_key(struct worker *w, const struct rt_table *t, size_t i)
 {
 	strbuf_reset(&w->key);
 	for (size_t q = 0; q < t->n_part; q++) {
 		size_t j = t->part_idx[q];
 		const struct eval_vec *v = &w->nv[j];
-		size_t at = w->key.len;
-		if (v->valid[i]) {
-			struct pq_value pv;
-			pv_of(&pv, v, &t->cols[j].spec, i);
-			strbuf_addch(&w->key, 1);
-			delta_partition_value(&w->key, &t->cols[j].spec, &pv);
-			if (w->key.len == at + 1) /* "" is null in a partition path */
-				w->key.buf[at] = 0;
-		} else {
+		if (!v->valid[i]) {
 			strbuf_addch(&w->key, 0);
+		} else if (v->type == IR_T_STR) {
+			size_t len;
+			const char *p = eval_str(v, i, &len);
+			uint32_t n = (uint32_t)len;
+			strbuf_addch(&w->key, len != 0);
+			if (len) {
+				strbuf_add(&w->key, &n, sizeof(n));
+				strbuf_add(&w->key, p, len);
+			}
+		} else if (v->type == IR_T_F64) {
+			double d = v->f64[i] != v->f64[i] ? NAN : v->f64[i];
+			strbuf_addch(&w->key, 1);
+			strbuf_add(&w->key, &d, sizeof(d));
+		} else {
+			strbuf_addch(&w->key, 1);
+			strbuf_add(&w->key, &v->i64[i], sizeof(v->i64[i]));
 		}
-		strbuf_add(&w->key, "", 1);
 	}
 }
 
@@ -714,7 +723,7 @@ static uint32_t group_of(struct worker *w)
 	return (uint32_t)w->ng++;
 }
 
-/* Sorting groups by key bytes (a thread-local comparison context via a struct array). */
+/* Groups are written in the order of their key bytes (any fixed order would do). */
 struct gsort {
 	const char *key;
 	size_t len;
@@ -731,17 +740,39 @@ static int gsort_cmp(const void *a, const void *b)
 	return x->len < y->len ? -1 : x->len > y->len;
 }
 
-/* Splits a group key into its partition values (malloc'd; NULL entries for null). */
-static char **key_values(const char *key, size_t n_part)
+/* The partition values of a group key as text (malloc'd; NULL entries for null). */
+static char **key_values(const struct rt_table *t, const char *key)
 {
-	char **vals = xcalloc(n_part, sizeof(*vals));
+	char **vals = xcalloc(t->n_part, sizeof(*vals));
 	const char *p = key;
-	for (size_t q = 0; q < n_part; q++) {
-		bool present = *p++ != 0;
-		size_t len = strlen(p);
-		vals[q] = present ? xstrdup(p) : NULL;
-		p += len + 1;
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t q = 0; q < t->n_part; q++) {
+		const struct pq_column_spec *spec = &t->cols[t->part_idx[q]].spec;
+		struct pq_value pv;
+		int64_t i;
+		if (!*p++)
+			continue;
+		memset(&pv, 0, sizeof(pv));
+		if (spec->type == PQ_STRING) {
+			uint32_t n;
+			memcpy(&n, p, sizeof(n));
+			pv.s = (char *)p + sizeof(n);
+			pv.len = n;
+			p += sizeof(n) + n;
+		} else if (spec->type == PQ_DOUBLE) {
+			memcpy(&pv.d, p, sizeof(pv.d));
+			p += sizeof(pv.d);
+		} else {
+			memcpy(&i, p, sizeof(i));
+			p += sizeof(i);
+			pv.i = spec->type == PQ_TIMESTAMP_MICROS ? i * 1000000 : i;
+			pv.i128 = i;
+		}
+		strbuf_reset(&sb);
+		delta_partition_value(&sb, spec, &pv);
+		vals[q] = xstrdup(sb.buf);
 	}
+	strbuf_release(&sb);
 	return vals;
 }
 
@@ -804,7 +835,7 @@ static int unit_partitioned(struct worker *w, struct rt_table *t, int64_t u)
 	/* pass 2: one file per group, in key order */
 	for (size_t k = 0; k < w->ng; k++) {
 		size_t g = order[k].g, done = 0;
-		char **vals = key_values(order[k].key, t->n_part);
+		char **vals = key_values(t, order[k].key);
 		struct strbuf dir = STRBUF_INIT, seed = STRBUF_INIT, failed = STRBUF_INIT;
 		struct sink s;
 		int step_rc;
@@ -1112,7 +1143,16 @@ static int table_setup(struct run *r, struct rt_table *rt, size_t plan_index, st
 		return diag_error(diags, &t->loc, "table '%s' has only partition columns; a Delta table needs a column stored in its files",
 				  t->name);
 
-	file_rows = r->req->file_rows > 0 ? r->req->file_rows : run_file_rows(pt->rows);
+	/*
+	 * A partitioned unit writes one file per partition value it holds, so its
+	 * units are as large as files may be (it keeps only row counters).
+	 */
+	if (r->req->file_rows > 0)
+		file_rows = r->req->file_rows;
+	else if (rt->n_part)
+		file_rows = RUN_MAX_FILE_ROWS;
+	else
+		file_rows = run_file_rows(pt->rows);
 	if (t->parent) {
 		const struct plan_table *pp = &p->tables[t->parent->index];
 		rt->child = true;
@@ -1137,7 +1177,7 @@ static int table_setup(struct run *r, struct rt_table *rt, size_t plan_index, st
 				  t->name, rt->n_units, INT32_MAX);
 	rt->units = xcalloc((size_t)rt->n_units, sizeof(*rt->units));
 
-	run_table_dir(&sb, r->req->root, p->ds->id, r->req->format, t->name);
+	run_table_dir(&sb, r->root, p->ds->id, r->req->format, t->name);
 	rt->final_dir = strbuf_detach(&sb, NULL);
 	strbuf_addf(&sb, "%s.tmp-%ld", rt->final_dir, r->pid);
 	rt->tmp_dir = strbuf_detach(&sb, NULL);
@@ -1470,11 +1510,44 @@ static int cond_init_monotonic(pthread_cond_t *cv)
 	return rc;
 }
 
+/*
+ * Finalises, in plan order, the tables whose units are all written (called
+ * and returning with r->mu held).  Returns 0, or -1 when one fails (the run
+ * then stops).
+ */
+static int finalize_ready(struct run *r, size_t *next_final, bool *line_drawn,
+			  struct diags *diags)
+{
+	while (*next_final < r->n_tables && !atomic_load(&r->stop)) {
+		struct rt_table *rt = &r->tables[*next_final];
+		int rc;
+		if (rt->units_done < rt->n_units)
+			break;
+		pthread_mutex_unlock(&r->mu);
+		rc = table_finalize(r, rt, diags);
+		if (rc == 0) {
+			rt->seconds = now_s() - rt->t_start;
+			if (r->req->progress) {
+				progress_done(rt);
+				*line_drawn = false;
+			}
+		}
+		pthread_mutex_lock(&r->mu);
+		if (rc) {
+			atomic_store(&r->stop, 1);
+			return -1;
+		}
+		(*next_final)++;
+	}
+	return 0;
+}
+
 /* The main thread's loop: finalise tables in order, draw progress, take signals. */
 static int supervise(struct run *r, const sigset_t *sigs, int *signo, struct diags *diags)
 {
 	size_t next_final = 0;
 	double last_draw = 0;
+	bool line_drawn = false;
 	int rc = 0;
 
 	pthread_mutex_lock(&r->mu);
@@ -1488,24 +1561,9 @@ static int supervise(struct run *r, const sigset_t *sigs, int *signo, struct dia
 				atomic_store(&r->stop, 1);
 			}
 		}
-		while (next_final < r->n_tables && !atomic_load(&r->stop)) {
-			struct rt_table *rt = &r->tables[next_final];
-			if (rt->units_done < rt->n_units)
-				break;
-			pthread_mutex_unlock(&r->mu);
-			if (table_finalize(r, rt, diags)) {
-				pthread_mutex_lock(&r->mu);
-				rc = -1;
-				atomic_store(&r->stop, 1);
-				break;
-			}
-			rt->seconds = now_s() - rt->t_start;
-			if (r->req->progress)
-				progress_done(rt);
-			pthread_mutex_lock(&r->mu);
-			next_final++;
-		}
-		if (r->active == 0 || (next_final == r->n_tables))
+		if (finalize_ready(r, &next_final, &line_drawn, diags))
+			rc = -1;
+		if (r->active == 0 || next_final == r->n_tables)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += 100 * 1000 * 1000;
@@ -1519,28 +1577,18 @@ static int supervise(struct run *r, const sigset_t *sigs, int *signo, struct dia
 			if (now - last_draw >= 0.1) {
 				last_draw = now;
 				progress_line(&r->tables[next_final], now);
+				line_drawn = true;
 			}
 		}
 	}
 	/* the last tables may have completed as the workers ran out of units */
-	while (rc == 0 && next_final < r->n_tables && !atomic_load(&r->stop)) {
-		struct rt_table *rt = &r->tables[next_final];
-		if (rt->units_done < rt->n_units)
-			break;
-		pthread_mutex_unlock(&r->mu);
-		if (table_finalize(r, rt, diags)) {
-			rc = -1;
-			pthread_mutex_lock(&r->mu);
-			atomic_store(&r->stop, 1);
-			break;
-		}
-		rt->seconds = now_s() - rt->t_start;
-		if (r->req->progress)
-			progress_done(rt);
-		pthread_mutex_lock(&r->mu);
-		next_final++;
-	}
+	if (rc == 0 && finalize_ready(r, &next_final, &line_drawn, diags))
+		rc = -1;
 	pthread_mutex_unlock(&r->mu);
+	if (line_drawn) {
+		fputs("\r\033[K", stderr); /* an unfinished table's line goes before the error */
+		fflush(stderr);
+	}
 	return rc;
 }
 
@@ -1569,7 +1617,9 @@ int run_execute(struct run_stats *out, const struct run_request *req, struct dia
 	out->dataset_id = req->plan->ds->id;
 	out->format = req->format;
 	out->started = (int64_t)time(NULL);
-	strbuf_addf(&sb, "%s/lakehouse/%s", req->root, req->plan->ds->id);
+	absolute_root(&sb, req->root);
+	r.root = strbuf_detach(&sb, NULL);
+	strbuf_addf(&sb, "%s/lakehouse/%s", r.root, req->plan->ds->id);
 	out->lakehouse = strbuf_detach(&sb, NULL);
 
 	for (size_t i = 0; i < r.plan->n_tables; i++)
@@ -1643,6 +1693,13 @@ int run_execute(struct run_stats *out, const struct run_request *req, struct dia
 	for (size_t k = 0; k < r.n_tables; k++)
 		if (!r.tables[k].finalized)
 			rc = rc ? rc : -1;
+	if (rc && !signo && r.n_tables) {
+		size_t done = 0;
+		for (size_t k = 0; k < r.n_tables; k++)
+			done += r.tables[k].finalized;
+		diag_note(diags, NULL, "%zu of %zu tables were written; the unfinished ones were removed",
+			  done, r.n_tables);
+	}
 	if (signo) {
 		size_t done = 0;
 		for (size_t k = 0; k < r.n_tables; k++)
@@ -1681,6 +1738,7 @@ cleanup:
 	for (size_t k = 0; k < r.n_tables; k++)
 		table_release(&r.tables[k]);
 	free(r.tables);
+	free(r.root);
 	pthread_mutex_destroy(&r.mu);
 	pthread_cond_destroy(&r.cv);
 	return rc;

@@ -12,9 +12,10 @@
  *
  * Work is cut into units with fixed boundaries: a plain table's rows in
  * runs of run_file_rows(rows), a child table's parent rows in runs that
- * hold about as many children.  One unit is one output file (a Delta table
- * partitioned by columns writes one file per partition value present in
- * the unit, under `col=value/`).  Worker threads take units in plan order,
+ * hold about as many children.  One unit is one output file.  A Delta
+ * table partitioned by columns writes one file per partition value present
+ * in the unit, under `col=value/`, and its units hold RUN_MAX_FILE_ROWS
+ * rows (fewer, larger files; a unit keeps only its row counters).  Worker threads take units in plan order,
  * evaluate them in batches (eval.h, one eval_ctx per thread) and write
  * their files; so the bytes of every data file depend on the plan only,
  * never on the thread count or the batch size, and memory stays bounded by
@@ -44,7 +45,7 @@ struct strbuf;
 enum run_format { RUN_FORMAT_DELTA, RUN_FORMAT_PARQUET, RUN_FORMAT_CSV, RUN_FORMAT_JSONL };
 
 /* Rows per evaluation batch when the request leaves it at 0. */
-#define RUN_DEFAULT_BATCH 4096
+#define RUN_DEFAULT_BATCH 8192
 /* Output files of a table hold run_file_rows(rows) rows: rows / 16 rounded up
  * to a power of two, within [RUN_MIN_FILE_ROWS, RUN_MAX_FILE_ROWS]. */
 #define RUN_MIN_FILE_ROWS 65536

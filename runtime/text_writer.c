@@ -63,31 +63,40 @@ static const char digit_pairs[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-/* Digits of u (at least `min_digits`, zero padded), most significant first. */
+static const uint64_t upow10_19[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+};
+
+/* Decimal digits of u (1..20): log10 from the bit length, corrected by one comparison. */
+static inline size_t count_digits(uint64_t u)
+{
+	int t = ((64 - __builtin_clzll(u | 1)) * 1233) >> 12;
+	return u < 10 ? 1 : (size_t)t + 1 - (u < upow10_19[t]);
+}
+
+/* Digits of u (at least `min_digits`, zero padded), written right to left in place. */
 static size_t put_u64(char *buf, uint64_t u, size_t min_digits)
 {
-	char tmp[24];
-	char *t = tmp + sizeof(tmp);
-	size_t n;
+	size_t n = count_digits(u), len = n < min_digits ? min_digits : n;
+	char *p = buf + len;
 	while (u >= 100) {
 		unsigned r = (unsigned)(u % 100);
 		u /= 100;
-		t -= 2;
-		memcpy(t, digit_pairs + 2 * r, 2);
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * r, 2);
 	}
 	if (u >= 10) {
-		t -= 2;
-		memcpy(t, digit_pairs + 2 * u, 2);
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * u, 2);
 	} else {
-		*--t = (char)('0' + u);
+		*--p = (char)('0' + u);
 	}
-	n = (size_t)(tmp + sizeof(tmp) - t);
-	while (n < min_digits) {
-		*--t = '0';
-		n++;
-	}
-	memcpy(buf, t, n);
-	return n;
+	while (p > buf)
+		*--p = '0';
+	return len;
 }
 
 static size_t put_i64(char *buf, int64_t v)
@@ -133,16 +142,16 @@ size_t tw_fmt_dec(char *buf, int64_t unscaled, int scale)
  * 2^121: 4m < 2^55, 10^k <= 10^19 < 2^64, N < 10^17.
  */
 struct f64_parts {
-	unsigned __int128 lo4, hi4, mid4;
+	uint64_t lo4, hi4, mid4; /* below 2^55 */
 	int q;
 	bool even;
 };
 
 /* The integers n_lo..n_hi of the rounding interval at k fraction digits (p10 = 10^k). */
-static bool interval_at(const struct f64_parts *f, unsigned __int128 p10, unsigned __int128 *n_lo,
+static bool interval_at(const struct f64_parts *f, uint64_t p10, unsigned __int128 *n_lo,
 			unsigned __int128 *n_hi)
 {
-	unsigned __int128 lo = f->lo4 * p10, hi = f->hi4 * p10;
+	unsigned __int128 lo = (unsigned __int128)f->lo4 * p10, hi = (unsigned __int128)f->hi4 * p10;
 	*n_lo = lo >> f->q;
 	*n_hi = hi >> f->q;
 	if ((*n_lo << f->q) < lo || (!f->even && (*n_lo << f->q) == lo))
@@ -151,13 +160,6 @@ static bool interval_at(const struct f64_parts *f, unsigned __int128 p10, unsign
 		(*n_hi)--;
 	return *n_lo <= *n_hi;
 }
-
-static const uint64_t upow10_19[20] = {
-	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
-	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
-	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
-};
 
 static size_t fmt_plain_shortest(char *buf, double d)
 {
@@ -175,12 +177,30 @@ static size_t fmt_plain_shortest(char *buf, double d)
 	if (f.q < 1 || f.q > 64)
 		return 0;
 	f.even = !(m & 1);
-	f.mid4 = (u128)m * 4;
+	f.mid4 = m * 4;
 	f.lo4 = f.mid4 - (m == (1ULL << 52) ? 1 : 2);
 	f.hi4 = f.mid4 + 2;
-	/* a decimal at k digits gives one at k + 1 (append a 0): bisect for the smallest k */
+	/*
+	 * A decimal at k digits gives one at k + 1 (append a 0), so the smallest
+	 * k is found by bisection.  17 significant digits always suffice; most
+	 * doubles need 16 or 17, so those two are tried first.
+	 */
+	{
+		static const double p10e[] = {1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+		double a = fabs(d);
+		int e10 = -3; /* floor(log10(a)): each literal is just above its power of ten */
+		while (e10 < 6 && a >= p10e[e10 + 3])
+			e10++;
+		hi_k = 16 - e10;
+	}
 	if (!interval_at(&f, upow10_19[hi_k], &n_lo, &n_hi))
 		return 0;
+	if (!interval_at(&f, upow10_19[hi_k - 1], &n_lo, &n_hi))
+		lo_k = hi_k;
+	else if (!interval_at(&f, upow10_19[hi_k - 2], &n_lo, &n_hi))
+		lo_k = hi_k = hi_k - 1;
+	else
+		hi_k -= 2;
 	while (lo_k < hi_k) {
 		int mk = (lo_k + hi_k) / 2;
 		if (interval_at(&f, upow10_19[mk], &n_lo, &n_hi))
@@ -192,7 +212,7 @@ static size_t fmt_plain_shortest(char *buf, double d)
 	p10 = upow10_19[k];
 	interval_at(&f, p10, &n_lo, &n_hi);
 	/* the candidate nearest to d, ties to even */
-	mid = f.mid4 * p10;
+	mid = (u128)f.mid4 * p10;
 	half = (u128)1 << (f.q - 1);
 	n = mid >> f.q;
 	rem = mid - (n << f.q);
@@ -383,7 +403,9 @@ static char *put_ts(char *p, struct date_cache *dc, int64_t secs)
 	return p + 8;
 }
 
-static char *put_value(char *p, enum tw_format fmt, const struct tw_column *c,
+#define TW_INLINE static inline __attribute__((always_inline))
+
+TW_INLINE char *put_value(char *p, enum tw_format fmt, const struct tw_column *c,
 		       struct date_cache *dc, const struct eval_vec *v, size_t i)
 {
 	const char *s;
@@ -430,11 +452,12 @@ static char *put_value(char *p, enum tw_format fmt, const struct tw_column *c,
 	return p;
 }
 
-/* Appends rows [from, to) to sb. */
-static void format_rows(struct strbuf *sb, const struct tw_layout *lay,
-			const struct eval_vec *const *vecs, size_t from, size_t to)
+/* Appends rows [from, to) to sb; `fmt` is a constant in each caller, so each format gets its own loop. */
+TW_INLINE void format_rows_as(struct strbuf *sb, const struct tw_layout *lay,
+			      const struct eval_vec *const *vecs, size_t from, size_t to,
+			      const enum tw_format fmt)
 {
-	const size_t str_factor = lay->fmt == TW_JSONL ? 6 : 2;
+	const size_t str_factor = fmt == TW_JSONL ? 6 : 2;
 	size_t need = (to - from) * lay->fixed_bound;
 	char *p;
 
@@ -446,22 +469,22 @@ static void format_rows(struct strbuf *sb, const struct tw_layout *lay,
 	for (size_t i = from; i < to; i++) {
 		for (size_t j = 0; j < lay->n_cols; j++) {
 			const struct eval_vec *v = vecs[j];
-			if (lay->fmt == TW_JSONL) {
+			if (fmt == TW_JSONL) {
 				memcpy(p, lay->keys[j], lay->key_lens[j]);
 				p += lay->key_lens[j];
 			} else if (j) {
 				*p++ = ',';
 			}
 			if (!v->valid[i]) {
-				if (lay->fmt == TW_JSONL) {
+				if (fmt == TW_JSONL) {
 					memcpy(p, "null", 4);
 					p += 4;
 				}
 				continue;
 			}
-			p = put_value(p, lay->fmt, &lay->cols[j], lay->dates, v, i);
+			p = put_value(p, fmt, &lay->cols[j], lay->dates, v, i);
 		}
-		if (lay->fmt == TW_JSONL) {
+		if (fmt == TW_JSONL) {
 			if (!lay->n_cols)
 				*p++ = '{';
 			*p++ = '}';
@@ -470,6 +493,15 @@ static void format_rows(struct strbuf *sb, const struct tw_layout *lay,
 	}
 	sb->len = (size_t)(p - sb->buf);
 	sb->buf[sb->len] = 0;
+}
+
+static void format_rows(struct strbuf *sb, const struct tw_layout *lay,
+			const struct eval_vec *const *vecs, size_t from, size_t to)
+{
+	if (lay->fmt == TW_JSONL)
+		format_rows_as(sb, lay, vecs, from, to, TW_JSONL);
+	else
+		format_rows_as(sb, lay, vecs, from, to, TW_CSV);
 }
 
 static void format_header(struct strbuf *sb, const struct tw_layout *lay,

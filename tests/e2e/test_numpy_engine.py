@@ -543,10 +543,10 @@ tables:
 """
 
 # The same with NULL literals in expressions (which the native evaluator cannot take yet:
-# they reach the IR as a CAST of an untyped NULL) and NULL draws on decimal columns.
+# they reach the IR as a CAST of an untyped NULL) and more NULL draws.
 TORTURE_NULLS = TORTURE.replace(
-    "u_dec: {type: 'decimal(9,2)', generator: uniform, min: 0, max: 99.99}",
-    "u_dec: {type: 'decimal(9,2)', generator: uniform, min: 0, max: 99.99, null_probability: 0.3}").replace(
+    "u_dbl: {type: double, generator: uniform, min: -1.5, max: 2.5}",
+    "u_dbl: {type: double, generator: uniform, min: -1.5, max: 2.5, null_probability: 0.3}").replace(
     "greatest(u_int, u_dec)", "greatest(u_int, u_dec, NULL)").replace(
     "coalesce(if(u_int > 0, u_dec, 0.5), 1.5)", "coalesce(u_dec, CAST(NULL AS decimal(9,2)), 1.5)").replace(
     "if(u_int > 0, expo, u_dbl / (poi - 4))", "if(u_int > 0, expo, NULL)")
@@ -572,11 +572,10 @@ def test_torture_equals_native_evaluator(torture, workdir):
     assert chunked.equals(tables["things"])
 
 
-# Problems of the lowering (compiler/lower.c), not of this engine (the native evaluator computes
-# the same values): a decimal `uniform` is scaled twice (the unscaled int_range is CAST to
-# decimal, which multiplies by 10^scale again), and a reference into a child table whose
-# per_parent min is 0 can pick a parent row without children, a child that does not exist.
-KNOWN_LOWERING_BUGS = ("parents.price:", "things.u_dec:", "grandkids.r:", "grandkids.rz:")
+# A problem of the lowering (compiler/lower.c), not of this engine (the native evaluator
+# computes the same values): a reference into a child table whose per_parent min is 0 can pick
+# a parent row without children, a child row that does not exist.
+KNOWN_LOWERING_BUGS = ("grandkids.r:", "grandkids.rz:")
 
 
 def test_torture_properties(torture):
@@ -586,8 +585,9 @@ def test_torture_properties(torture):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="lower.c: decimal uniform scaled twice; references into min-0 child tables")
-def test_torture_known_lowering_bugs(torture):
+@pytest.mark.xfail(strict=True, reason="lower.c: a reference into a child table with per_parent min 0 "
+                   "can pick a parent without children")
+def test_known_lowering_bug_reference_into_min0_children(torture):
     cfg_path, ns, tables = torture(TORTURE, "torture")
     problems = check_properties("torture", tables, yaml.safe_load(cfg_path.read_text()), ns)
     problems = [p for p in problems if p.startswith(KNOWN_LOWERING_BUGS)]
@@ -599,32 +599,33 @@ def test_torture_null_semantics(torture):
     _, _, tables = torture(TORTURE_NULLS, "torture_nulls")
     t = {c: tables["things"].column(c).to_pylist() for c in tables["things"].column_names}
     n = len(t["id"])
-    nulls = sum(v is None for v in t["u_dec"])
+    nulls = sum(v is None for v in t["u_dbl"])
     assert within(nulls, n, 0.3)
     for i in range(n):
+        b, u_int, u_dbl, u_dec = t["bern"][i], t["u_int"][i], t["u_dbl"][i], t["u_dec"][i]
         # if(c, a, NULL)
-        assert t["e_if"][i] == (t["expo"][i] if t["u_int"][i] > 0 else None)
-        # least and greatest skip NULLs (u_dec, the NULL literal): never NULL here
+        assert t["e_if"][i] == (t["expo"][i] if u_int > 0 else None)
+        # least and greatest skip NULLs (u_dbl, the NULL literal): never NULL here
         assert t["e_lg"][i] is not None
+        # a NULL operand makes arithmetic NULL
+        assert (t["e_round"][i] is None) == (u_dbl is None)
         # CASE without ELSE: NULL when no branch is true (bern NULL)
-        want = None if t["bern"][i] is None else ("yes" if t["bern"][i] else "no")
+        want = None if b is None else ("yes" if b else "no")
         assert t["e_case"][i] == want
         # three-valued AND/OR: bern NULL and u_int > 0 is NULL, not false
-        b, u_int, u_dbl, u_dec = t["bern"][i], t["u_int"][i], t["u_dbl"][i], t["u_dec"][i]
         a1 = None if b is None and u_int > 0 else (b and u_int > 0 if b is not None else False)
-        a2 = b is None and u_dbl < 0
+        a2 = False if b is not None else (None if u_dbl is None else u_dbl < 0)
         a3 = None if u_dec is None else (Decimal(10) <= u_dec <= Decimal(20))
         vals = [a1, a2, a3]
         want = True if any(v is True for v in vals) else (None if any(v is None for v in vals) else False)
         assert t["e_logic"][i] == want, (i, vals, t["e_logic"][i])
-        # arithmetic with a NULL operand is NULL
         assert (t["e_dec"][i] is None) == (u_dec is None or t["price_of"][i] is None)
         # lpad with an empty pad cuts; substring counts characters from the end
         assert t["e_pad"][i] == t["w"][i][:max(t["poi"][i], 0)]
 
 
 @pytest.mark.xfail(strict=True, reason="lower.c: CASE/IF/COALESCE/LEAST/GREATEST of decimals lose the scale (0)")
-def test_known_lowering_bug_decimal_case_scale(torture, engine):
+def test_known_lowering_bug_decimal_case_scale(torture, engine, workdir):
     """coalesce(dec, NULL, 1.5) and CASE ... THEN 0.10 ... keep their digits."""
     _, _, tables = torture(TORTURE_NULLS, "torture_nulls")
     t = {c: tables["things"].column(c).to_pylist() for c in ("u_dec", "e_coal")}
@@ -632,3 +633,11 @@ def test_known_lowering_bug_decimal_case_scale(torture, engine):
     _, retail, _ = engine("retail_oltp_small")
     rates = set(retail["order_items"].column("discount_rate").to_pylist())
     assert rates - {Decimal("0.00")}, "every discount_rate is 0.00"
+    # the NULL draw's if(..., NULL, v) of a decimal column has scale 0: the program is refused
+    path = workdir / "decimal_nulls.yaml"
+    path.write_text(TORTURE.replace("dataset_id: torture", "dataset_id: decimal_nulls").replace(
+        "u_dec: {type: 'decimal(9,2)', generator: uniform, min: 0, max: 99.99}",
+        "u_dec: {type: 'decimal(9,2)', generator: uniform, min: 0, max: 99.99, null_probability: 0.3}"))
+    r = subprocess.run([_exe(), "--emit", str(path), "0", str(workdir / "decimal_nulls.py")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr

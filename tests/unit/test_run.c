@@ -292,7 +292,7 @@ static void test_run__double_text_is_java(void)
 		CHECK_STR_EQ(cases[k].want, a);
 	}
 	/* against textfmt's reference on random values: any bits, short decimals, unit draws */
-	for (long i = 0; i < 300000; i++) {
+	for (long i = 0; i < 100000; i++) {
 		double d;
 		size_t na, nb;
 		s ^= s << 13;

@@ -1,0 +1,2 @@
+-- Schema config for the synthetic-data package's config and log tables.
+CREATE SCHEMA [config];
