@@ -13,11 +13,14 @@ and written to the same format and layout:
     <out>/lakehouse/bench_dbldatagen/Files/<format>/events   (csv, parquet)
     <out>/lakehouse/bench_dbldatagen/Tables/events           (delta)
 
-Each column uses dbldatagen's own features where it has them (values + weights, ranges with
-`random=True`, `distribution=Normal`, date and timestamp ranges); the lognormal amount, the
-flag and, by default, the code are Spark SQL `expr=` columns, which is how dbldatagen users
-write what it has no generator for. `--code template` uses dbldatagen's template generator
-(`'AAA-ddddd'`) instead, which runs as a Python UDF and is much slower.
+Two styles (--style):
+- `sql` (default, dbldatagen's best case): dbldatagen's own column kinds where they compile to
+  Spark SQL (ranges with `random=True`, values + weights, date and timestamp ranges) and
+  `expr=` Spark SQL for the rest (the normal as `50 + 12 * randn()`, the lognormal amount, the
+  flag, the code), so that no row goes through Python;
+- `features`: dbldatagen's own features for the normal (`distribution=Normal(50, 12)` on a
+  0-100 range) and the code (`template='AAA-ddddd'`); both run as Python (pandas) UDFs in
+  Python workers, which is how the dbldatagen documentation writes such columns.
 
 Prints "events: N rows in S s" (the build and the write, not the JVM start).
 
@@ -51,6 +54,9 @@ def last_names():
 def make_spark():
     from pyspark.sql import SparkSession
 
+    # Python workers (dbldatagen's UDFs) must run this interpreter, the one with dbldatagen.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
     b = (SparkSession.builder.master(os.environ.get("INGEN_FAB_SPARK_MASTER", "local[2]"))
          .appName("bench_dbldatagen")
          .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
@@ -68,7 +74,7 @@ def make_spark():
     return spark
 
 
-def build_spec(spark, rows, partitions, code_style):
+def build_spec(spark, rows, partitions, style):
     import dbldatagen as dg
     from dbldatagen.distributions import Normal
 
@@ -78,9 +84,13 @@ def build_spec(spark, rows, partitions, code_style):
     spec = (dg.DataGenerator(spark, name="events", rows=rows, partitions=partitions,
                              randomSeedMethod="hash_fieldname", randomSeed=42)
             .withColumn("event_id", "bigint", expr="id + 1")
-            .withColumn("quantity", "int", minValue=1, maxValue=100, random=True)
-            .withColumn("score", "double", minValue=0.0, maxValue=100.0,
-                        distribution=Normal(50.0, 12.0), random=True)
+            .withColumn("quantity", "int", minValue=1, maxValue=100, random=True))
+    if style == "features":
+        spec = spec.withColumn("score", "double", minValue=0.0, maxValue=100.0,
+                               distribution=Normal(50.0, 12.0), random=True)
+    else:
+        spec = spec.withColumn("score", "double", expr="50.0 + 12.0 * randn()")
+    spec = (spec
             .withColumn("amount", "decimal(18,2)",
                         expr="cast(least(greatest(exp(4.2 + 0.8 * randn()), 0.01), 100000.0)"
                              " as decimal(18,2))")
@@ -94,7 +104,7 @@ def build_spec(spark, rows, partitions, code_style):
                         end="2024-12-31 23:59:59", interval="1 second", random=True)
             .withColumn("is_flagged", "boolean", expr="rand() < 0.1")
             .withColumn("last_name", "string", values=last_names(), random=True))
-    if code_style == "template":
+    if style == "features":
         spec = spec.withColumn("code", "string", template=r"AAA-ddddd")
     else:
         spec = spec.withColumn("code", "string", expr=code_expr)
@@ -106,8 +116,9 @@ def main():
     ap.add_argument("--rows", type=int, required=True)
     ap.add_argument("--format", choices=["csv", "parquet", "delta"], default="parquet")
     ap.add_argument("--out", required=True, help="output root")
-    ap.add_argument("--code", choices=["sql", "template"], default="sql",
-                    help="how the code column is made (default: a Spark SQL expr)")
+    ap.add_argument("--style", choices=["sql", "features"], default="sql",
+                    help="sql: no Python UDF (default); features: dbldatagen's Normal "
+                         "distribution and text template (pandas UDFs)")
     args = ap.parse_args()
 
     spark = make_spark()
@@ -121,7 +132,7 @@ def main():
     shutil.rmtree(path, ignore_errors=True)
 
     t0 = time.time()
-    df = build_spec(spark, args.rows, parts, args.code).build()
+    df = build_spec(spark, args.rows, parts, args.style).build()
     columns = ["event_id", "quantity", "score", "amount", "status", "event_date", "event_ts",
                "is_flagged", "code", "last_name"]
     df = df.select(*columns)
@@ -133,7 +144,8 @@ def main():
     else:
         w.option("header", "true").csv(path)
     secs = time.time() - t0
-    print(f"events: {args.rows} rows in {secs:.2f} s ({parts} partitions, {args.format})")
+    print(f"events: {args.rows} rows in {secs:.2f} s ({parts} partitions, {args.format}, "
+          f"style {args.style})")
     spark.stop()
     return 0
 

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "arena.h"
 #include "compile.h"
@@ -25,7 +26,15 @@ int cmd_compile_run(struct cli_ctx *ctx, const struct cmd_opts *o, const char *d
 	req.datasets_dirs = o->datasets_dirs.items;
 	req.n_datasets_dirs = o->datasets_dirs.n;
 	cli_plan_options(&req.plan_options, o);
-	req.templates.templates_dir = o->templates_dirs.n ? o->templates_dirs.items[o->templates_dirs.n - 1] : NULL;
+	for (size_t i = 0; i < o->templates_dirs.n; i++) {
+		struct stat st;
+		if (stat(o->templates_dirs.items[i], &st) || !S_ISDIR(st.st_mode)) {
+			ret = cli_error("--templates-dir '%s' is not a folder", o->templates_dirs.items[i]);
+			goto done;
+		}
+	}
+	req.templates.dirs = o->templates_dirs.items;
+	req.templates.n_dirs = o->templates_dirs.n;
 	req.root = ctx->repo_dir;
 	req.warehouse = o->target_environment == CLI_TARGET_WAREHOUSE;
 	req.output_mode = cli_output_mode_names[o->output_mode];

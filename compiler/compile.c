@@ -30,10 +30,11 @@
 
 #define NOTEBOOKS_FOLDER "fabric_workspace_items/synthetic_data_generation"
 
-void compile_notebook_name(struct strbuf *sb, const struct dataset *ds, const struct plan *plan)
+void compile_notebook_name(struct strbuf *sb, const struct dataset *ds, const struct plan *plan, bool warehouse)
 {
-	strbuf_addf(sb, "synthetic_data_%s_%s_%s", ds->id,
-		    plan->target_rows > PLAN_AUTO_PYSPARK_ABOVE ? "large" : "small", gen_mode_name(plan->mode));
+	strbuf_addf(sb, "synthetic_data_%s_%s_%s%s", ds->id,
+		    plan->target_rows > PLAN_AUTO_PYSPARK_ABOVE ? "large" : "small", gen_mode_name(plan->mode),
+		    warehouse ? "_warehouse" : "");
 }
 
 void compile_logical_id(struct strbuf *sb, const char *name)
@@ -105,7 +106,7 @@ int compile_dataset(struct compile_result *res, const struct compile_request *re
 		if (plan.mode == GEN_MODE_PYSPARK ? emit_spark_program(&program, &plan, progs, diags)
 						  : emit_numpy_program(&program, &plan, progs, diags))
 			goto done;
-		compile_notebook_name(&name, ds, &plan);
+		compile_notebook_name(&name, ds, &plan, req->warehouse);
 		ctx = context_dataset(ds, &plan);
 		cJSON_AddStringToObject(ctx, "program", program.buf);
 		cJSON_AddStringToObject(ctx, "notebook_name", name.buf);

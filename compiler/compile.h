@@ -50,8 +50,11 @@ struct compile_result {
 int compile_dataset(struct compile_result *res, const struct compile_request *req, struct arena *arena,
 		    struct diags *diags);
 
-/* synthetic_data_<id>_<small|large>_<mode> (the upstream naming, > 1,000,000 rows is large). */
-void compile_notebook_name(struct strbuf *sb, const struct dataset *ds, const struct plan *plan);
+/*
+ * synthetic_data_<id>_<small|large>_<mode> (the upstream naming, > 1,000,000 rows is large),
+ * with a _warehouse suffix for warehouse targets so both can live in one workspace.
+ */
+void compile_notebook_name(struct strbuf *sb, const struct dataset *ds, const struct plan *plan, bool warehouse);
 /* A stable UUID derived from the notebook name (the .platform logicalId). */
 void compile_logical_id(struct strbuf *sb, const char *name);
 

@@ -71,6 +71,18 @@ static cJSON *column_json(const struct table *t, const struct column *c)
 	return o;
 }
 
+static bool same_tsql_type(const struct col_type *a, const struct col_type *b)
+{
+	struct strbuf x = STRBUF_INIT, y = STRBUF_INIT;
+	bool same;
+	context_tsql_type(&x, a);
+	context_tsql_type(&y, b);
+	same = !strcmp(x.buf, y.buf);
+	strbuf_release(&x);
+	strbuf_release(&y);
+	return same;
+}
+
 /* The table's foreign keys that a warehouse can declare: single columns onto a written parent's primary key. */
 static cJSON *foreign_keys_json(const struct dataset *ds, const struct table *t)
 {
@@ -83,6 +95,8 @@ static cJSON *foreign_keys_json(const struct dataset *ds, const struct table *t)
 		bool dup = false;
 		if (r->child->table != t || !pt->write || pt->n_primary_key != 1 || pt->primary_key[0] != r->parent)
 			continue;
+		if (!same_tsql_type(&r->child->type, &r->parent->type))
+			continue; /* a warehouse refuses keys between columns of different types */
 		for (size_t k = 0; k < i; k++)
 			if (ds->relationships[k]->child == r->child && ds->relationships[k]->parent == r->parent)
 				dup = true;

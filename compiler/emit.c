@@ -101,20 +101,63 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/*
+ * The folder `path` exists and is writable, or its nearest existing
+ * ancestor is a writable folder (so mkdir -p will work).  Records an error
+ * naming the obstacle otherwise.
+ */
+static int check_dir_creatable(const char *path, struct diags *diags)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	int rc = -1;
+
+	strbuf_addstr(&sb, path);
+	for (;;) {
+		if (stat(sb.buf, &st) == 0) {
+			if (!S_ISDIR(st.st_mode)) {
+				diag_error(diags, NULL, "cannot create folder '%s': '%s' is not a folder", path, sb.buf);
+			} else if (access(sb.buf, W_OK | X_OK)) {
+				diag_error(diags, NULL, "cannot write to folder '%s': %s", sb.buf, strerror(errno));
+			} else {
+				rc = 0;
+			}
+			break;
+		}
+		if (errno != ENOENT) {
+			diag_error(diags, NULL, "cannot create folder '%s': %s", path, strerror(errno));
+			break;
+		}
+		{
+			char *slash = strrchr(sb.buf, '/');
+			if (!slash || slash == sb.buf) {
+				/* a relative path whose first part is missing: the current folder holds it */
+				strbuf_reset(&sb);
+				strbuf_addstr(&sb, slash ? "/" : ".");
+			} else {
+				strbuf_setlen(&sb, (size_t)(slash - sb.buf));
+			}
+		}
+	}
+	strbuf_release(&sb);
+	return rc;
+}
+
 int emit_set_write(const struct emit_set *s, const char *root, struct diags *diags)
 {
 	struct strbuf dir = STRBUF_INIT, tmp = STRBUF_INIT, dst = STRBUF_INIT;
 	int rc = -1;
 
-	/* pass 1: folders exist and are writable */
+	/* pass 1: check, changing nothing, that every folder exists or can be made */
+	for (size_t i = 0; i < s->n; i++) {
+		dir_of(&dir, root, s->files[i].path);
+		if (check_dir_creatable(dir.buf, diags))
+			goto done;
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		dir_of(&dir, root, s->files[i].path);
 		if (emit_mkdirs(dir.buf)) {
 			diag_error(diags, NULL, "cannot create folder '%s': %s", dir.buf, strerror(errno));
-			goto done;
-		}
-		if (access(dir.buf, W_OK)) {
-			diag_error(diags, NULL, "cannot write to folder '%s': %s", dir.buf, strerror(errno));
 			goto done;
 		}
 	}

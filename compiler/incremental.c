@@ -552,6 +552,20 @@ int incr_plan_day(struct incr_day *out, struct incr_series *s, int64_t day, stru
 	return 0;
 }
 
+int incr_plan_series(struct incr_day **out, struct incr_series *s, int64_t first, int64_t last,
+		     struct arena *arena, struct diags *diags)
+{
+	*out = NULL;
+	if (first < 0 || last < first || last >= s->n_days)
+		return diag_error(diags, NULL, "internal error: days %lld..%lld are outside the planned horizon of %lld days",
+				  (long long)first, (long long)last, (long long)s->n_days);
+	*out = arena_calloc(arena, (size_t)(last - first + 1), sizeof(**out));
+	for (int64_t d = first; d <= last; d++)
+		if (incr_plan_day(&(*out)[d - first], s, d, arena, diags))
+			return -1;
+	return 0;
+}
+
 int incr_day_plan(struct plan *out, const struct incr_series *s, const struct incr_day *day,
 		  struct arena *arena)
 {

@@ -142,6 +142,10 @@ int incr_series_build(struct incr_series *out, const struct plan *plan, int64_t 
 int incr_plan_day(struct incr_day *out, struct incr_series *s, int64_t day, struct arena *arena,
 		  struct diags *diags);
 
+/* Days [first, last] (day indices within the horizon), in order: *out has last - first + 1 days. */
+int incr_plan_series(struct incr_day **out, struct incr_series *s, int64_t first, int64_t last,
+		     struct arena *arena, struct diags *diags);
+
 /*
  * The plan the engines execute for one day: `base` with every table's rows,
  * row_start and parent_rows of the day, `selected` only for the tables

@@ -1647,10 +1647,10 @@ static int eval(struct render *r, const struct texpr *e, struct tval *out)
 static int load_template(const struct template_env *env, const char *name, const char **text,
 			 struct arena *arena, const char **display)
 {
-	if (env && env->templates_dir) {
+	for (size_t d = env ? env->n_dirs : 0; d-- > 0;) {
 		struct strbuf path = STRBUF_INIT;
 		FILE *f;
-		strbuf_addf(&path, "%s/%s", env->templates_dir, name);
+		strbuf_addf(&path, "%s/%s", env->dirs[d], name);
 		f = fopen(path.buf, "rb");
 		if (f) {
 			struct strbuf content = STRBUF_INIT;

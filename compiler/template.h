@@ -29,7 +29,9 @@ struct cJSON;
 struct strbuf;
 
 struct template_env {
-	const char *templates_dir; /* --templates-dir: searched before the embedded templates; may be NULL */
+	/* --templates-dir folders, searched last to first before the embedded templates */
+	const char *const *dirs;
+	size_t n_dirs;
 };
 
 /*

@@ -27,8 +27,10 @@ COMMANDS = ["list-datasets", "list-incremental-datasets", "list-enhanced", "list
             "compile", "generate", "generate-incremental", "generate-series",
             "compile-generic-templates", "execute-with-parameters"]
 
-STUBS = ["compile", "generate", "generate-incremental", "generate-series",
-         "compile-generic-templates", "execute-with-parameters"]
+# Commands whose work is not built yet (compile and generate are: tests/cli/test_compile_cli.py
+# and the e2e tests cover them).
+STUBS = ["generate-incremental", "generate-series", "compile-generic-templates",
+         "execute-with-parameters"]
 
 # What DESIGN section 3 (and the upstream docs) require of each command's table.
 REQUIRED_OPTIONS = {

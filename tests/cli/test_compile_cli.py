@@ -400,8 +400,6 @@ def test_output_root_under_a_read_only_folder(tmp_path):
         assert snapshot(tmp_path) == before
 
 
-@pytest.mark.xfail(strict=True, reason="emit.c emit_set_write pass 1 creates every folder before it finds "
-                   "one it cannot create, and leaves them behind (empty) on failure")
 def test_file_in_the_way_inside_the_root(tmp_path):
     root = tmp_path / "out"
     root.mkdir()
@@ -438,8 +436,6 @@ def test_broken_template(out_root, tmp_path, rel, text, message):
                          [r"^%s:%s" % (re.escape(str(tpl / rel)), message)])
 
 
-@pytest.mark.xfail(strict=True, reason="cmd_compile.c uses only the last --templates-dir, although the "
-                   "option is documented as repeatable")
 def test_repeated_templates_dirs_all_apply(tmp_path):
     t1, t2 = tmp_path / "t1" / "ddl" / "lakehouse", tmp_path / "t2" / "ddl" / "lakehouse"
     for d in (t1, t2):
@@ -456,8 +452,6 @@ def test_repeated_templates_dirs_all_apply(tmp_path):
     assert (cfg / "003_log_synthetic_data_generation.sql").read_text().startswith("-- from t2\n")
 
 
-@pytest.mark.xfail(strict=True, reason="a --templates-dir that does not exist is silently ignored "
-                   "(--datasets-dir gives exit 2 for the same mistake)")
 def test_missing_templates_dir(out_root, tmp_path):
     assert_fails_cleanly(out_root, ["-d", "retail_oltp_small", "-r", "100", "--templates-dir",
                                     str(tmp_path / "nope")], 2, [r"nope"])

@@ -43,7 +43,7 @@ def hashed_rows(spark):
         ORDER BY id
         """
     )
-    return df.toPandas()
+    return df.toArrow().to_pandas()
 
 
 def test_rows_cover_signs_and_extremes(hashed_rows):

@@ -48,6 +48,7 @@ EXPECTED_EXIT = 2
 OUR_ENV = ("INGEN_FAB_DATASETS", "SCALE_FACTOR", "BATCH_SIZE", "OUTPUT_PATH",
            "FABRIC_WORKSPACE_REPO_DIR", "FABRIC_ENVIRONMENT")
 MAX_DIFF_LINES = 60
+MAX_DIFF_WIDTH = 240   # compiled notebooks have very long lines (Spark SQL expressions)
 
 
 def clean_env():
@@ -150,7 +151,13 @@ def file_diff(rel, expected, actual):
     if not diff:  # only line endings or the final newline differ
         return "%s: differs in line endings or the final newline" % rel
     more = len(diff) - MAX_DIFF_LINES
-    text = "".join(line if line.endswith("\n") else line + "\n" for line in diff[:MAX_DIFF_LINES])
+    shown = []
+    for line in diff[:MAX_DIFF_LINES]:
+        line = line.rstrip("\n")
+        if len(line) > MAX_DIFF_WIDTH:
+            line = line[:MAX_DIFF_WIDTH] + " ... (%d more characters)" % (len(line) - MAX_DIFF_WIDTH)
+        shown.append(line + "\n")
+    text = "".join(shown)
     if more > 0:
         text += "... (%d more diff lines)\n" % more
     return text.rstrip("\n")

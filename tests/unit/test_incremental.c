@@ -274,6 +274,20 @@ static void test_incremental__day_alone_equals_series(void)
 			fx_close(&f);
 			continue;
 		}
+		{
+			/* a series planned in one call equals its days planned one by one, in any order */
+			struct incr_day *days;
+			CHECK(incr_plan_series(&days, &full, 30, 59, &f.arena, &f.diags) == 0);
+			for (int64_t d = 59; d >= 30; d--) {
+				struct incr_day one;
+				CHECK(incr_plan_day(&one, &full, d, &f.arena, &f.diags) == 0);
+				CHECK_INT_EQ(one.date, days[d - 30].date);
+				for (size_t i = 0; i < one.n_tables; i++) {
+					CHECK_INT_EQ(one.tables[i].rows, days[d - 30].tables[i].rows);
+					CHECK_INT_EQ(one.tables[i].row_start, days[d - 30].tables[i].row_start);
+				}
+			}
+		}
 		for (int64_t d = 0; d < 120; d += 17) {
 			struct incr_series alone;
 			struct incr_day a, b;
@@ -897,6 +911,81 @@ static void test_incremental__scd_history(void)
 	fx_close(&f);
 }
 
+
+static void test_incremental__batches_and_prepare(void)
+{
+	struct arena arena = ARENA_INIT;
+	struct incr_batch *b;
+	size_t n;
+	struct fx f;
+	CHECK(incr_batches(&b, &n, 0, 9, 4, &arena) == 0);
+	CHECK_INT_EQ(3, n);
+	CHECK(b[0].first == 0 && b[0].last == 3 && b[1].first == 4 && b[1].last == 7 && b[2].first == 8 && b[2].last == 9);
+	CHECK(incr_batches(&b, &n, 5, 5, 10, &arena) == 0);
+	CHECK(n == 1 && b[0].first == 5 && b[0].last == 5);
+	CHECK(incr_batches(&b, &n, 5, 4, 10, &arena) == -1);
+	arena_release(&arena);
+	/* the system columns are added to plain dimensions only, after their own columns */
+	if (!fx_open(&f, "retail_star_small_incremental", NULL)) {
+		CHECK(0);
+		return;
+	}
+	{
+		const struct table *p = dataset_table(f.ds, "dim_product"), *c = dataset_table(f.ds, "dim_customer");
+		CHECK(p && !strcmp(p->columns[p->n_columns - 3]->name, "effective_from") &&
+		      !strcmp(p->columns[p->n_columns - 1]->name, "is_current"));
+		CHECK(p->columns[p->n_columns - 2]->type.kind == TYPE_DATE);
+		/* dim_customer (a child table) keeps its own effective_from expression */
+		CHECK(c && table_column(c, "effective_from")->expr_src &&
+		      strstr(table_column(c, "effective_from")->expr_src, "signup_date"));
+	}
+	fx_close(&f);
+}
+
+/* On day 0 (as of day 0) dimensions and snapshots read as the static generation of the dataset. */
+static void test_incremental__day0_equals_static(void)
+{
+	struct fx f;
+	struct incr_series s;
+	struct evalset e;
+	struct refdata_cache refs = REFDATA_CACHE_INIT;
+	struct ir_program *stat;
+	struct eval_ctx *ev;
+	static int64_t rows[1000];
+	const char *tables[] = {"customers", "products", "stores"};
+	if (!fx_open(&f, "retail_oltp_small_incremental", NULL) || !lower_series(&e, &f, &s, &refs, 30)) {
+		CHECK(0);
+		return;
+	}
+	CHECK(ir_lower(&stat, &f.plan, &refs, &f.arena, &f.diags) == 0);
+	CHECK(eval_ctx_new(&ev, stat, f.plan.n_tables, 4096, &f.diags) == 0);
+	for (size_t k = 0; k < 3; k++) {
+		size_t ti = table_index(&f.plan, tables[k]);
+		const struct table *t = f.plan.tables[ti].table;
+		const struct eval_vec **a = calloc(t->n_columns, sizeof(*a)), **b = calloc(t->n_columns, sizeof(*b));
+		size_t n = 0;
+		int bad = 0;
+		for (int64_t r = 0; r < f.plan.tables[ti].rows && n < 1000; r++)
+			rows[n++] = r;
+		CHECK(eval_table(ev, ti, rows, n, a) == 0);
+		CHECK(eval_table(e.ev, ti, rows, n, b) == 0);
+		for (size_t c = 0; c < t->n_columns && !bad; c++)
+			for (size_t i = 0; i < n && !bad; i++)
+				if (!vec_equal_at(a[c], b[c], i)) {
+					fprintf(stderr, "%s.%s differs from the static value at row %zu\n", t->name,
+						t->columns[c]->name, i);
+					bad = 1;
+				}
+		CHECK(!bad);
+		free(a);
+		free(b);
+	}
+	eval_ctx_free(ev);
+	eval_ctx_free(e.ev);
+	refdata_cache_release(&refs);
+	fx_close(&f);
+}
+
 static const struct harness_test tests[] = {
 	{"incremental__growth_factor", test_incremental__growth_factor},
 	{"incremental__day_weight", test_incremental__day_weight},
@@ -913,6 +1002,8 @@ static const struct harness_test tests[] = {
 	{"incremental__day_values_alone_equal_series", test_incremental__day_values_alone_equal_series},
 	{"incremental__incremental_rows", test_incremental__incremental_rows},
 	{"incremental__scd_history", test_incremental__scd_history},
+	{"incremental__batches_and_prepare", test_incremental__batches_and_prepare},
+	{"incremental__day0_equals_static", test_incremental__day0_equals_static},
 	{0, 0},
 };
 

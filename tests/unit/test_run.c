@@ -332,7 +332,7 @@ static const char *const shop_yaml =
 	"      id: {type: bigint, generator: sequence, start: 1}\n"
 	"      name: {type: string, generator: first_name}\n"
 	"      tier: {type: string, generator: choice, values: {'Gold, plus': 1, 'Say \"hi\"': 2, Basic: 3}}\n"
-	"      balance: {type: 'decimal(12,2)', generator: uniform, min: 0, max: 5000}\n"
+	"      balance: {type: 'decimal(12,2)', generator: uniform, min: 0, max: 5000, null_probability: 0.1}\n"
 	"      score: {type: double, generator: normal, mean: 50, stddev: 10, null_probability: 0.1}\n"
 	"      since: {type: date, generator: date, start: 2020-01-01, end: 2024-12-31}\n"
 	"      region: {type: string, generator: choice, values: [north, south, east]}\n"

@@ -88,6 +88,10 @@ else:
 TABLES_ROOT = os.path.join(LAKEHOUSE_ROOT, "Tables")
 FILES_ROOT = os.path.join(LAKEHOUSE_ROOT, "Files", "synthetic_data", DATASET_ID)
 SELECTED = set(t.strip() for t in tables.split(",") if t.strip())
+TARGET = "lakehouse"
+if TARGET == "warehouse" and output_mode != "parquet":
+    print(f"warehouse target: writing parquet files to load with COPY INTO (not {output_mode})")
+    output_mode = "parquet"
 if output_mode not in ("table", "parquet", "csv"):
     raise ValueError(f"output_mode must be table, parquet or csv, got {output_mode!r}")
 print(f"{DATASET_ID}: writing {output_mode} under {LAKEHOUSE_ROOT}")
@@ -135,7 +139,9 @@ print(f"{DATASET_ID}: writing {output_mode} under {LAKEHOUSE_ROOT}")
 #
 # Public names (the notebook template uses them): row_counters(spec, start, stop),
 # spark_xxhash64(...), and the generated program's TABLE_SPECS and GENERATORS.
-# Everything else starts with `_rt_`.  Imports: numpy, pyarrow, pyarrow.compute only.
+# Everything else starts with an underscore (`_rt_` for functions; the generated program's
+# own names are `_K<n>`, `_T<n>`, `_c<P>_<C>`, `_s<P>_<id>`).  Imports: numpy, pyarrow,
+# pyarrow.compute only.
 
 import numpy as np
 import pyarrow as pa
@@ -158,6 +164,7 @@ _I64 = np.int64
 
 
 # ---------------------------------------------------------------- masks
+
 
 def _rt_mand(*ms):
     """AND of validity masks; None entries (no NULL) are skipped, None when all are."""
@@ -194,6 +201,7 @@ def _rt_mfull(n, m):
 
 
 # ---------------------------------------------------------------- hashing and draws
+
 
 def _rt_kpart(v):
     """rotl(v * P2, 31) * P1: the part of XXH64 that depends on the hashed value only."""
@@ -311,6 +319,7 @@ def _rt_int_range(h, lo, hi):
 
 # ---------------------------------------------------------------- conversions
 
+
 def _rt_d2l(x):
     """Java's (long) d: truncation toward zero, saturating, NaN -> 0."""
     x = np.asarray(x, dtype=np.float64)
@@ -413,6 +422,7 @@ def _rt_cast(x, frm, to, s_from=0, s_to=0):
 
 # ---------------------------------------------------------------- arithmetic
 
+
 def _rt_div(x, y):
     """Double division; NULL where the divisor is zero."""
     x = np.asarray(x, dtype=np.float64)
@@ -504,10 +514,6 @@ def _rt_abs_dec(x):
     return _rt_fix0(np.abs(x), x != _I64_MIN)
 
 
-def _rt_abs_i64(x):
-    return np.abs(x)
-
-
 def _rt_dec_arith(op, x, sx, y, sy, s_out):
     """Decimal + - * of unscaled values x (scale sx) and y (scale sy), exact, then
     rescaled to s_out (half up); NULL when the result leaves int64.  Returns (v, m_new)."""
@@ -552,6 +558,7 @@ def _rt_dec_arith(op, x, sx, y, sy, s_out):
 
 
 # ---------------------------------------------------------------- comparisons and logic
+
 
 def _rt_cmp_f64(op, x, y):
     """Spark's double ordering: NaN = NaN, NaN above everything, -0.0 = 0.0."""
@@ -616,6 +623,8 @@ def _rt_cmp_holds(op, c):
 
 _RT_PC_CMP = {"eq": pc.equal, "ne": pc.not_equal, "lt": pc.less, "le": pc.less_equal, "gt": pc.greater,
               "ge": pc.greater_equal}
+
+
 _RT_PY_CMP = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
               "le": lambda a, b: a <= b, "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b}
 
@@ -657,10 +666,6 @@ def _rt_andor(vals, masks, dominant):
     return val, valid
 
 
-def _rt_not(x):
-    return np.logical_not(x)
-
-
 def _rt_is_null(m):
     if m is None:
         return np.False_
@@ -668,6 +673,7 @@ def _rt_is_null(m):
 
 
 # ---------------------------------------------------------------- selection
+
 
 def _rt_true(v, m):
     """Rows where a condition is TRUE (not NULL, not false)."""
@@ -790,6 +796,7 @@ def _rt_least_greatest(vals, vms, typ, greatest):
 
 # ---------------------------------------------------------------- numeric functions
 
+
 def _rt_floor_i64(x, typ, scale=0):
     if typ == "f64":
         return _rt_d2l(np.floor(x))
@@ -817,23 +824,11 @@ def _rt_dec_floor_ceil(x, scale, fl):
     return q if q.ndim else q[()]
 
 
-def _rt_sqrt(x):
-    return np.sqrt(x)
-
-
 def _rt_ln(x):
     """Spark ln: NULL for x <= 0."""
     x = np.asarray(x, dtype=np.float64)
     bad = x <= 0
     return _rt_fix0(np.log(np.where(bad, 1.0, x)), ~bad)
-
-
-def _rt_exp(x):
-    return np.exp(x)
-
-
-def _rt_cos(x):
-    return np.cos(x)
 
 
 def _rt_pow(x, y):
@@ -864,6 +859,7 @@ def _rt_round_half_up(x, s, to, s_out=0):
 
 
 # ---------------------------------------------------------------- tables
+
 
 def _rt_search_cum(u, table):
     """First i with u < table[i], else n - 1 (searchsorted side='right')."""
@@ -902,6 +898,7 @@ def _rt_element(i, table):
 
 
 # ---------------------------------------------------------------- strings
+
 
 def _rt_str_buffers(a):
     """(offsets int64 array of n + 1, data uint8 array) of a string array without nulls."""
@@ -1139,6 +1136,7 @@ def _rt_uuid(a, b):
 
 # ---------------------------------------------------------------- text of values
 
+
 def _rt_i64_str(x):
     if np.ndim(x) == 0:
         return str(int(x))
@@ -1302,6 +1300,7 @@ def _rt_to_str(x, frm, scale=0):
 
 # ---------------------------------------------------------------- dates
 
+
 def _rt_civil(days):
     """(year, month, day) of epoch days (Howard Hinnant's civil_from_days)."""
     z = np.asarray(days, dtype=np.int64) + 719468
@@ -1383,6 +1382,7 @@ def _rt_days_of(x, typ):
 
 # ---------------------------------------------------------------- frames
 
+
 class _rt_Frame:
     """One evaluation of a table's columns at a vector of row counters.  Column
     values and shared nodes are computed once per frame; AT_ROW opens a child frame
@@ -1426,6 +1426,7 @@ def _rt_at_row(F, key, fn, x, m):
 
 
 # ---------------------------------------------------------------- output
+
 
 def _rt_spark_type(t):
     if t == "bigint":
@@ -1501,6 +1502,7 @@ def _rt_table(n, columns, pairs):
 
 
 # ---------------------------------------------------------------- row counters
+
 
 def row_counters(spec, start, stop):
     """Row counters of rows [start, stop) of a plain table, or, for a child table, the
@@ -8472,22 +8474,22 @@ def _s3_70(F):
     return v70, None
 
 
-def _s3_197(F):
+def _s3_196(F):
     v69, m69 = F.col(_c3_4)
-    v197 = _rt_cmp_str('ne', v69, _K183)
-    return v197, None
+    v196 = _rt_cmp_str('ne', v69, _K183)
+    return v196, None
 
 
-def _s3_208(F):
-    v206, m206 = F.col(_c3_7)
-    v208 = _rt_cmp_str('eq', v206, _K184)
-    return v208, None
+def _s3_207(F):
+    v205, m205 = F.col(_c3_7)
+    v207 = _rt_cmp_str('eq', v205, _K184)
+    return v207, None
 
 
-def _s3_210(F):
-    v206, m206 = F.col(_c3_7)
-    v210 = _rt_cmp_str('eq', v206, _K185)
-    return v210, None
+def _s3_209(F):
+    v205, m205 = F.col(_c3_7)
+    v209 = _rt_cmp_str('eq', v205, _K185)
+    return v209, None
 
 
 def _c3_0(F):  # orders.order_id
@@ -8699,81 +8701,74 @@ def _c3_10(F):  # orders.shipping_amount
     m193 = tm1
     v194, m194 = _rt_dec_arith('add', _K215, 2, v193, 2, 2)
     m194 = _rt_mand(m194, m193)
-    t2 = _rt_cast(_K1, 'dec', 'dec', 2, 0)[0]
-    t3 = _rt_cast(_K1, 'dec', 'dec', 2, 0)[0]
-    t4 = _rt_cast(v194, 'dec', 'dec', 2, 0)[0]
-    v195, m195 = _rt_case([v178, v187], [m178, None], [t2, t3, t4], [None, None, m194], 'dec')
-    t5, tm5 = _rt_cast(v195, 'dec', 'dec', 0, 2)
-    tm5 = _rt_mand(tm5, m195)
-    v196 = t5
-    m196 = tm5
-    return v196, m196
+    v195, m195 = _rt_case([v178, v187], [m178, None], [_K1, _K1, v194], [None, None, m194], 'dec')
+    return v195, m195
 
 
 def _c3_11(F):  # orders.ship_street_address
-    v197, m197 = F.col(_s3_197)
+    v196, m196 = F.col(_s3_196)
     v20, m20 = F.col(_s3_20)
-    v198, m198 = _rt_at_row(F, (20, 0), _c0_7, v20, None)
-    v199, m199 = _rt_case([v197], [None], [v198, _K9], [m198, np.False_], 'str')
-    return v199, m199
+    v197, m197 = _rt_at_row(F, (20, 0), _c0_7, v20, None)
+    v198, m198 = _rt_case([v196], [None], [v197, _K9], [m197, np.False_], 'str')
+    return v198, m198
 
 
 def _c3_12(F):  # orders.ship_city
-    v197, m197 = F.col(_s3_197)
+    v196, m196 = F.col(_s3_196)
     v20, m20 = F.col(_s3_20)
-    v200, m200 = _rt_at_row(F, (20, 0), _c0_9, v20, None)
-    v201, m201 = _rt_case([v197], [None], [v200, _K9], [m200, np.False_], 'str')
-    return v201, m201
+    v199, m199 = _rt_at_row(F, (20, 0), _c0_9, v20, None)
+    v200, m200 = _rt_case([v196], [None], [v199, _K9], [m199, np.False_], 'str')
+    return v200, m200
 
 
 def _c3_13(F):  # orders.ship_state
-    v197, m197 = F.col(_s3_197)
+    v196, m196 = F.col(_s3_196)
     v20, m20 = F.col(_s3_20)
-    v202, m202 = _rt_at_row(F, (20, 0), _c0_10, v20, None)
-    v203, m203 = _rt_case([v197], [None], [v202, _K9], [m202, np.False_], 'str')
-    return v203, m203
+    v201, m201 = _rt_at_row(F, (20, 0), _c0_10, v20, None)
+    v202, m202 = _rt_case([v196], [None], [v201, _K9], [m201, np.False_], 'str')
+    return v202, m202
 
 
 def _c3_14(F):  # orders.ship_postal_code
-    v197, m197 = F.col(_s3_197)
+    v196, m196 = F.col(_s3_196)
     v20, m20 = F.col(_s3_20)
-    v204, m204 = _rt_at_row(F, (20, 0), _c0_11, v20, None)
-    v205, m205 = _rt_case([v197], [None], [v204, _K9], [m204, np.False_], 'str')
-    return v205, m205
+    v203, m203 = _rt_at_row(F, (20, 0), _c0_11, v20, None)
+    v204, m204 = _rt_case([v196], [None], [v203, _K9], [m203, np.False_], 'str')
+    return v204, m204
 
 
 def _c3_15(F):  # orders.shipped_date
-    v197, m197 = F.col(_s3_197)
-    v206, m206 = F.col(_c3_7)
-    v207 = _rt_cmp_str('eq', v206, _K200)
-    v208, m208 = F.col(_s3_208)
-    v209 = v207 | v208
-    v210, m210 = F.col(_s3_210)
-    v211 = v209 | v210
-    v212 = v197 & v211
+    v196, m196 = F.col(_s3_196)
+    v205, m205 = F.col(_c3_7)
+    v206 = _rt_cmp_str('eq', v205, _K200)
+    v207, m207 = F.col(_s3_207)
+    v208 = v206 | v207
+    v209, m209 = F.col(_s3_209)
+    v210 = v208 | v209
+    v211 = v196 & v210
     v90, m90 = F.col(_c3_6)
-    v213 = _rt_hash_row(F, 3894588674996688939)
-    v214 = _rt_hash_k(v213, 1)
-    v215 = _rt_int_range(v214, 1, 3)
-    v216 = _rt_days_of(v90, 'date') + v215
-    v218, m218 = _rt_case([v212], [None], [v216, _K1], [None, np.False_], 'date')
-    return v218, m218
+    v212 = _rt_hash_row(F, 3894588674996688939)
+    v213 = _rt_hash_k(v212, 1)
+    v214 = _rt_int_range(v213, 1, 3)
+    v215 = _rt_days_of(v90, 'date') + v214
+    v217, m217 = _rt_case([v211], [None], [v215, _K1], [None, np.False_], 'date')
+    return v217, m217
 
 
 def _c3_16(F):  # orders.delivered_date
-    v197, m197 = F.col(_s3_197)
-    v208, m208 = F.col(_s3_208)
-    v210, m210 = F.col(_s3_210)
-    v219 = v208 | v210
-    v220 = v197 & v219
-    v221, m221 = F.col(_c3_15)
-    v222 = _rt_hash_row(F, 11243493266428691918)
-    v223 = _rt_hash_k(v222, 1)
-    v224 = _rt_int_range(v223, 1, 5)
-    v225 = _rt_days_of(v221, 'date') + v224
-    m225 = m221
-    v226, m226 = _rt_case([v220], [None], [v225, _K1], [m225, np.False_], 'date')
-    return v226, m226
+    v196, m196 = F.col(_s3_196)
+    v207, m207 = F.col(_s3_207)
+    v209, m209 = F.col(_s3_209)
+    v218 = v207 | v209
+    v219 = v196 & v218
+    v220, m220 = F.col(_c3_15)
+    v221 = _rt_hash_row(F, 11243493266428691918)
+    v222 = _rt_hash_k(v221, 1)
+    v223 = _rt_int_range(v222, 1, 5)
+    v224 = _rt_days_of(v220, 'date') + v223
+    m224 = m220
+    v225, m225 = _rt_case([v219], [None], [v224, _K1], [m224, np.False_], 'date')
+    return v225, m225
 
 
 def generate_orders(row):
@@ -8875,20 +8870,20 @@ def _s4_43(F):
     return v43, None
 
 
-def _s4_54(F):
-    v53, m53 = F.col(_c4_5)
-    t0, tm0 = _rt_cast(v53, 'i64', 'dec', 0, 0)
-    v54 = t0
-    m54 = tm0
-    return v54, m54
+def _s4_53(F):
+    v52, m52 = F.col(_c4_5)
+    t0, tm0 = _rt_cast(v52, 'i64', 'dec', 0, 0)
+    v53 = t0
+    m53 = tm0
+    return v53, m53
 
 
-def _s4_56(F):
-    v54, m54 = F.col(_s4_54)
-    v55, m55 = F.col(_c4_6)
-    v56, m56 = _rt_dec_arith('mul', v54, 0, v55, 2, 2)
-    m56 = _rt_mand(m56, m54, m55)
-    return v56, m56
+def _s4_55(F):
+    v53, m53 = F.col(_s4_53)
+    v54, m54 = F.col(_c4_6)
+    v55, m55 = _rt_dec_arith('mul', v53, 0, v54, 2, 2)
+    m55 = _rt_mand(m55, m53, m54)
+    return v55, m55
 
 
 def _c4_0(F):  # order_items.order_item_id
@@ -8955,57 +8950,48 @@ def _c4_7(F):  # order_items.discount_rate
     t0 = _rt_cast(_K148, 'dec', 'f64', 2, 0)[0]
     v47 = t0
     v48 = _rt_cmp_f64('lt', v45, v47)
-    t1 = _rt_cast(_K173, 'dec', 'dec', 2, 0)[0]
-    t2 = _rt_cast(_K176, 'dec', 'dec', 2, 0)[0]
-    t3 = _rt_cast(_K149, 'dec', 'dec', 2, 0)[0]
-    t4 = _rt_cast(_K220, 'dec', 'dec', 2, 0)[0]
-    t5 = _rt_cast(_K68, 'dec', 'dec', 2, 0)[0]
-    t6 = _rt_cast(_K1, 'dec', 'dec', 2, 0)[0]
-    v51, m51 = _rt_case([v26, v29, v32, v35, v48], [m26, m29, m32, m35, None], [t1, t2, t3, t4, t5, t6], [None, None, None, None, None, None], 'dec')
-    t7, tm7 = _rt_cast(v51, 'dec', 'dec', 0, 2)
-    v52 = t7
-    m52 = tm7
-    return v52, m52
+    v51, m51 = _rt_case([v26, v29, v32, v35, v48], [m26, m29, m32, m35, None], [_K173, _K176, _K149, _K220, _K68, _K1], [None, None, None, None, None, None], 'dec')
+    return v51, None
 
 
 def _c4_8(F):  # order_items.discount_amount
-    v56, m56 = F.col(_s4_56)
-    v57, m57 = F.col(_c4_7)
-    v58, m58 = _rt_dec_arith('mul', v56, 2, v57, 2, 4)
-    m58 = _rt_mand(m58, m56, m57)
-    t0 = _rt_cast(v58, 'dec', 'f64', 4, 0)[0]
-    v59 = t0
-    m59 = m58
-    v60, m60 = _rt_round_half_up(v59, 2, 'dec')
-    m60 = _rt_mand(m60, m59)
-    return v60, m60
+    v55, m55 = F.col(_s4_55)
+    v56, m56 = F.col(_c4_7)
+    v57, m57 = _rt_dec_arith('mul', v55, 2, v56, 2, 4)
+    m57 = _rt_mand(m57, m55)
+    t0 = _rt_cast(v57, 'dec', 'f64', 4, 0)[0]
+    v58 = t0
+    m58 = m57
+    v59, m59 = _rt_round_half_up(v58, 2, 'dec')
+    m59 = _rt_mand(m59, m58)
+    return v59, m59
 
 
 def _c4_9(F):  # order_items.line_total
-    v56, m56 = F.col(_s4_56)
-    v61, m61 = F.col(_c4_8)
-    v62, m62 = _rt_dec_arith('sub', v56, 2, v61, 2, 2)
-    m62 = _rt_mand(m62, m56, m61)
-    return v62, m62
+    v55, m55 = F.col(_s4_55)
+    v60, m60 = F.col(_c4_8)
+    v61, m61 = _rt_dec_arith('sub', v55, 2, v60, 2, 2)
+    m61 = _rt_mand(m61, m55, m60)
+    return v61, m61
 
 
 def _c4_10(F):  # order_items.is_returned
     v4, m4 = F.col(_s4_4)
-    v63, m63 = _rt_at_row(F, (4, 3), _c3_7, v4, None)
-    v65 = _rt_cmp_str('eq', v63, _K185)
-    m65 = m63
+    v62, m62 = _rt_at_row(F, (4, 3), _c3_7, v4, None)
+    v64 = _rt_cmp_str('eq', v62, _K185)
+    m64 = m62
     v38, m38 = F.col(_s4_38)
-    v66 = _rt_hash_row(F, 8855820129638850488)
-    v67 = _rt_hash_k(v66, 1)
-    v68 = _rt_unit(v67)
+    v65 = _rt_hash_row(F, 8855820129638850488)
+    v66 = _rt_hash_k(v65, 1)
+    v67 = _rt_unit(v66)
     v43, m43 = F.col(_s4_43)
-    v69 = v68 * v43
-    v70 = v38 + v69
+    v68 = v67 * v43
+    v69 = v38 + v68
     t0 = _rt_cast(_K69, 'dec', 'f64', 1, 0)[0]
-    v72 = t0
-    v73 = _rt_cmp_f64('lt', v70, v72)
-    v74, m74 = _rt_and([v65, v73], [m65, None])
-    return v74, m74
+    v71 = t0
+    v72 = _rt_cmp_f64('lt', v69, v71)
+    v73, m73 = _rt_and([v64, v72], [m64, None])
+    return v73, m73
 
 
 def generate_order_items(row):

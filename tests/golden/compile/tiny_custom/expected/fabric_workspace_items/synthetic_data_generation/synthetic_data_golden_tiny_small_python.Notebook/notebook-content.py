@@ -86,6 +86,10 @@ else:
 TABLES_ROOT = os.path.join(LAKEHOUSE_ROOT, "Tables")
 FILES_ROOT = os.path.join(LAKEHOUSE_ROOT, "Files", "synthetic_data", DATASET_ID)
 SELECTED = set(t.strip() for t in tables.split(",") if t.strip())
+TARGET = "lakehouse"
+if TARGET == "warehouse" and output_mode != "parquet":
+    print(f"warehouse target: writing parquet files to load with COPY INTO (not {output_mode})")
+    output_mode = "parquet"
 if output_mode not in ("table", "parquet", "csv"):
     raise ValueError(f"output_mode must be table, parquet or csv, got {output_mode!r}")
 print(f"{DATASET_ID}: writing {output_mode} under {LAKEHOUSE_ROOT}")
@@ -133,7 +137,9 @@ print(f"{DATASET_ID}: writing {output_mode} under {LAKEHOUSE_ROOT}")
 #
 # Public names (the notebook template uses them): row_counters(spec, start, stop),
 # spark_xxhash64(...), and the generated program's TABLE_SPECS and GENERATORS.
-# Everything else starts with `_rt_`.  Imports: numpy, pyarrow, pyarrow.compute only.
+# Everything else starts with an underscore (`_rt_` for functions; the generated program's
+# own names are `_K<n>`, `_T<n>`, `_c<P>_<C>`, `_s<P>_<id>`).  Imports: numpy, pyarrow,
+# pyarrow.compute only.
 
 import numpy as np
 import pyarrow as pa
@@ -156,6 +162,7 @@ _I64 = np.int64
 
 
 # ---------------------------------------------------------------- masks
+
 
 def _rt_mand(*ms):
     """AND of validity masks; None entries (no NULL) are skipped, None when all are."""
@@ -192,6 +199,7 @@ def _rt_mfull(n, m):
 
 
 # ---------------------------------------------------------------- hashing and draws
+
 
 def _rt_kpart(v):
     """rotl(v * P2, 31) * P1: the part of XXH64 that depends on the hashed value only."""
@@ -309,6 +317,7 @@ def _rt_int_range(h, lo, hi):
 
 # ---------------------------------------------------------------- conversions
 
+
 def _rt_d2l(x):
     """Java's (long) d: truncation toward zero, saturating, NaN -> 0."""
     x = np.asarray(x, dtype=np.float64)
@@ -411,6 +420,7 @@ def _rt_cast(x, frm, to, s_from=0, s_to=0):
 
 # ---------------------------------------------------------------- arithmetic
 
+
 def _rt_div(x, y):
     """Double division; NULL where the divisor is zero."""
     x = np.asarray(x, dtype=np.float64)
@@ -502,10 +512,6 @@ def _rt_abs_dec(x):
     return _rt_fix0(np.abs(x), x != _I64_MIN)
 
 
-def _rt_abs_i64(x):
-    return np.abs(x)
-
-
 def _rt_dec_arith(op, x, sx, y, sy, s_out):
     """Decimal + - * of unscaled values x (scale sx) and y (scale sy), exact, then
     rescaled to s_out (half up); NULL when the result leaves int64.  Returns (v, m_new)."""
@@ -550,6 +556,7 @@ def _rt_dec_arith(op, x, sx, y, sy, s_out):
 
 
 # ---------------------------------------------------------------- comparisons and logic
+
 
 def _rt_cmp_f64(op, x, y):
     """Spark's double ordering: NaN = NaN, NaN above everything, -0.0 = 0.0."""
@@ -614,6 +621,8 @@ def _rt_cmp_holds(op, c):
 
 _RT_PC_CMP = {"eq": pc.equal, "ne": pc.not_equal, "lt": pc.less, "le": pc.less_equal, "gt": pc.greater,
               "ge": pc.greater_equal}
+
+
 _RT_PY_CMP = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
               "le": lambda a, b: a <= b, "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b}
 
@@ -655,10 +664,6 @@ def _rt_andor(vals, masks, dominant):
     return val, valid
 
 
-def _rt_not(x):
-    return np.logical_not(x)
-
-
 def _rt_is_null(m):
     if m is None:
         return np.False_
@@ -666,6 +671,7 @@ def _rt_is_null(m):
 
 
 # ---------------------------------------------------------------- selection
+
 
 def _rt_true(v, m):
     """Rows where a condition is TRUE (not NULL, not false)."""
@@ -788,6 +794,7 @@ def _rt_least_greatest(vals, vms, typ, greatest):
 
 # ---------------------------------------------------------------- numeric functions
 
+
 def _rt_floor_i64(x, typ, scale=0):
     if typ == "f64":
         return _rt_d2l(np.floor(x))
@@ -815,23 +822,11 @@ def _rt_dec_floor_ceil(x, scale, fl):
     return q if q.ndim else q[()]
 
 
-def _rt_sqrt(x):
-    return np.sqrt(x)
-
-
 def _rt_ln(x):
     """Spark ln: NULL for x <= 0."""
     x = np.asarray(x, dtype=np.float64)
     bad = x <= 0
     return _rt_fix0(np.log(np.where(bad, 1.0, x)), ~bad)
-
-
-def _rt_exp(x):
-    return np.exp(x)
-
-
-def _rt_cos(x):
-    return np.cos(x)
 
 
 def _rt_pow(x, y):
@@ -862,6 +857,7 @@ def _rt_round_half_up(x, s, to, s_out=0):
 
 
 # ---------------------------------------------------------------- tables
+
 
 def _rt_search_cum(u, table):
     """First i with u < table[i], else n - 1 (searchsorted side='right')."""
@@ -900,6 +896,7 @@ def _rt_element(i, table):
 
 
 # ---------------------------------------------------------------- strings
+
 
 def _rt_str_buffers(a):
     """(offsets int64 array of n + 1, data uint8 array) of a string array without nulls."""
@@ -1137,6 +1134,7 @@ def _rt_uuid(a, b):
 
 # ---------------------------------------------------------------- text of values
 
+
 def _rt_i64_str(x):
     if np.ndim(x) == 0:
         return str(int(x))
@@ -1300,6 +1298,7 @@ def _rt_to_str(x, frm, scale=0):
 
 # ---------------------------------------------------------------- dates
 
+
 def _rt_civil(days):
     """(year, month, day) of epoch days (Howard Hinnant's civil_from_days)."""
     z = np.asarray(days, dtype=np.int64) + 719468
@@ -1381,6 +1380,7 @@ def _rt_days_of(x, typ):
 
 # ---------------------------------------------------------------- frames
 
+
 class _rt_Frame:
     """One evaluation of a table's columns at a vector of row counters.  Column
     values and shared nodes are computed once per frame; AT_ROW opens a child frame
@@ -1424,6 +1424,7 @@ def _rt_at_row(F, key, fn, x, m):
 
 
 # ---------------------------------------------------------------- output
+
 
 def _rt_spark_type(t):
     if t == "bigint":
@@ -1499,6 +1500,7 @@ def _rt_table(n, columns, pairs):
 
 
 # ---------------------------------------------------------------- row counters
+
 
 def row_counters(spec, start, stop):
     """Row counters of rows [start, stop) of a plain table, or, for a child table, the

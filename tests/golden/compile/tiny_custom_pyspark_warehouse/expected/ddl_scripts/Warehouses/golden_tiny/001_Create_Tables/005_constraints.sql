@@ -5,5 +5,4 @@ ALTER TABLE [dbo].[accounts] ADD CONSTRAINT [PK_accounts] PRIMARY KEY NONCLUSTER
 ALTER TABLE [dbo].[events] ADD CONSTRAINT [PK_events] PRIMARY KEY NONCLUSTERED ([event_id]) NOT ENFORCED;
 ALTER TABLE [dbo].[event_lines] ADD CONSTRAINT [PK_event_lines] PRIMARY KEY NONCLUSTERED ([line_id]) NOT ENFORCED;
 ALTER TABLE [dbo].[events] ADD CONSTRAINT [FK_events_key] FOREIGN KEY ([key]) REFERENCES [dbo].[accounts] ([key]) NOT ENFORCED;
-ALTER TABLE [dbo].[events] ADD CONSTRAINT [FK_events_status] FOREIGN KEY ([status]) REFERENCES [dbo].[status_codes] ([code]) NOT ENFORCED;
 ALTER TABLE [dbo].[event_lines] ADD CONSTRAINT [FK_event_lines_event_id] FOREIGN KEY ([event_id]) REFERENCES [dbo].[events] ([event_id]) NOT ENFORCED;

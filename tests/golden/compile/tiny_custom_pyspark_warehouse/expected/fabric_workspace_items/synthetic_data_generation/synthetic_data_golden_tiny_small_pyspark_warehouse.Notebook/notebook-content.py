@@ -39,6 +39,11 @@ output_mode = "table"       # table (Delta) | parquet | csv
 output_root = ""           # local runs: default is the workspace repo root this notebook lives in
 tables = ""                # comma-separated subset of tables to write; empty for all
 chunk_size = 1000000
+# Warehouse target: the tables are written as Parquet to the lakehouse Files area, then loaded
+# with T-SQL COPY INTO into the tables the warehouse DDL created.
+warehouse_name = "golden_tiny"   # the Fabric Warehouse to load (on Fabric)
+warehouse_schema = "dbo"
+files_url = ""             # on Fabric: the OneLake https URL of this lakehouse's Files folder
 
 # METADATA ********************
 
@@ -65,7 +70,7 @@ import uuid
 DATASET_ID = "golden_tiny"
 DATASET_SEED = 7
 LAKEHOUSE_NAME = "golden_tiny"
-NOTEBOOK_NAME = "synthetic_data_golden_tiny_small_pyspark"
+NOTEBOOK_NAME = "synthetic_data_golden_tiny_small_pyspark_warehouse"
 try:
     import notebookutils  # noqa: F401  (present on Fabric only)
     IN_FABRIC = True
@@ -85,6 +90,10 @@ else:
 TABLES_ROOT = os.path.join(LAKEHOUSE_ROOT, "Tables")
 FILES_ROOT = os.path.join(LAKEHOUSE_ROOT, "Files", "synthetic_data", DATASET_ID)
 SELECTED = set(t.strip() for t in tables.split(",") if t.strip())
+TARGET = "warehouse"
+if TARGET == "warehouse" and output_mode != "parquet":
+    print(f"warehouse target: writing parquet files to load with COPY INTO (not {output_mode})")
+    output_mode = "parquet"
 if output_mode not in ("table", "parquet", "csv"):
     raise ValueError(f"output_mode must be table, parquet or csv, got {output_mode!r}")
 print(f"{DATASET_ID}: writing {output_mode} under {LAKEHOUSE_ROOT}")
@@ -430,6 +439,48 @@ def run():
 
 
 RUN_SUMMARY = run()
+
+# METADATA ********************
+
+# META {
+# META   "language": "python",
+# META   "language_group": "synapse_pyspark"
+# META }
+
+# MARKDOWN ********************
+
+# ## Load the warehouse
+# `COPY INTO` statements for the Parquet just written, saved beside the files as
+# `copy_into.sql`. On Fabric they run against `warehouse_name` through the notebook's T-SQL
+# connection (`notebookutils.data.connect_to_artifact`); locally they are only written.
+
+# CELL ********************
+
+def warehouse_load(summary):
+    base = files_url.rstrip("/") + "/synthetic_data/" + DATASET_ID if files_url else FILES_ROOT
+    statements = []
+    for r in summary["tables"]:
+        source = f"{base}/parquet/{r['table']}/*.parquet"
+        statements.append(f"COPY INTO [{warehouse_schema}].[{r['table']}] FROM '{source}' "
+                          f"WITH (FILE_TYPE = 'PARQUET');")
+    os.makedirs(FILES_ROOT, exist_ok=True)
+    script = os.path.join(FILES_ROOT, "copy_into.sql")
+    with open(script + ".tmp", "w") as f:
+        f.write("\n".join(statements) + "\n")
+    os.replace(script + ".tmp", script)
+    if IN_FABRIC:
+        if not files_url:
+            raise ValueError("set files_url (the OneLake URL of the lakehouse Files folder) to load the warehouse")
+        conn = notebookutils.data.connect_to_artifact(warehouse_name)
+        for s in statements:
+            conn.query(s)
+        print(f"loaded {len(statements)} tables into {warehouse_name}")
+    else:
+        print(f"COPY INTO script written to {script}")
+    return script
+
+
+COPY_INTO_SCRIPT = warehouse_load(RUN_SUMMARY)
 
 # METADATA ********************
 
