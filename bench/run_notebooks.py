@@ -8,7 +8,9 @@ For every combination of engine x rows x format (x Spark cores for the Spark eng
 - `pyspark`: the same with `-m pyspark`, run on a local Spark (`local[N]`, the Delta jars of
   .deps/jars, the notebook's own session settings);
 - `dbldatagen`: bench/dbldatagen_bench.py, a comparable 10-column table built with dbldatagen
-  on a Spark session made with the same settings, writing the same format.
+  on a Spark session made with the same settings, writing the same format (`--style sql`: no
+  Python UDF, dbldatagen's best case); `dbldatagen-features` the same with dbldatagen's Normal
+  distribution and text template (pandas UDFs).
 
 Each run goes through bench/measure.py (wall time including the interpreter and JVM start,
 the engine's own seconds from its output, CPU, peak RSS of the process tree, bytes written)
@@ -70,7 +72,7 @@ def compile_notebook(binary, work, mode, rows, fmt):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--engines", default="python,pyspark,dbldatagen",
-                    help="comma-separated: python, pyspark, dbldatagen")
+                    help="comma-separated: python, pyspark, dbldatagen, dbldatagen-features")
     ap.add_argument("--rows", default="1000000,10000000", help="comma-separated row counts")
     ap.add_argument("--formats", default="csv,parquet,delta", help="comma-separated formats")
     ap.add_argument("--spark-cores", default="1,2",
@@ -87,13 +89,15 @@ def main():
     ap.add_argument("--python", default=sys.executable,
                     help="interpreter that runs the notebooks (needs numpy, pyarrow, pyspark, "
                          "deltalake, dbldatagen, psutil)")
-    ap.add_argument("--log-dir", default=os.path.join(ROOT, "bench", "results", "logs"))
+    ap.add_argument("--log-dir", default=os.path.join(ROOT, "out", "bench-logs"),
+                    help="where each run's output is kept (default: out/bench-logs)")
     args = ap.parse_args()
 
     engines = csv_list(args.engines)
     for e in engines:
-        if e not in ("python", "pyspark", "dbldatagen"):
-            ap.error(f"unknown engine '{e}' (allowed: python, pyspark, dbldatagen)")
+        if e not in ("python", "pyspark", "dbldatagen", "dbldatagen-features"):
+            ap.error(f"unknown engine '{e}' "
+                     "(allowed: python, pyspark, dbldatagen, dbldatagen-features)")
     formats = csv_list(args.formats)
     for f in formats:
         if f not in NOTEBOOK_MODE:
@@ -110,9 +114,11 @@ def main():
             for fmt in formats:
                 cores_list = [1] if engine == "python" else csv_list(args.spark_cores, int)
                 for cores in cores_list:
-                    if engine == "dbldatagen":
+                    if engine.startswith("dbldatagen"):
+                        style = "features" if engine == "dbldatagen-features" else "sql"
                         cmd = [args.python, os.path.join(ROOT, "bench", "dbldatagen_bench.py"),
-                               "--rows", str(rows), "--format", fmt, "--out", args.out]
+                               "--rows", str(rows), "--format", fmt, "--out", args.out,
+                               "--style", style]
                     else:
                         nb = compile_notebook(args.bin, work, engine, rows, fmt)
                         cmd = [args.python, nb]

@@ -32,16 +32,6 @@
 #include "run.h"
 #include "strbuf.h"
 
-/*
- * The native runtime runs a day only when it honours plan_table.row_start
- * and parent_rows (row ranges); run.h says so with RUN_ROW_RANGES.
- */
-#ifdef RUN_ROW_RANGES
-static const bool runtime_has_row_ranges = true;
-#else
-static const bool runtime_has_row_ranges = false;
-#endif
-
 static void add_date(struct strbuf *sb, int64_t days)
 {
 	cli_date_format(sb, days);
@@ -643,11 +633,6 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 	if (format == RUN_FORMAT_DELTA) {
 		ret = cli_fail("'%s --execute' writes files for now: use --output-mode parquet or csv "
 			       "(appending days to Delta tables is not built yet)", ctx->cmd->name);
-		goto done;
-	}
-	if (!runtime_has_row_ranges) {
-		ret = cli_fail("'%s --execute' is not built yet: the native runtime does not run the row "
-			       "ranges of a day yet (run.h RUN_ROW_RANGES)", ctx->cmd->name);
 		goto done;
 	}
 	start = ds->incremental->start_date;

@@ -647,30 +647,6 @@ void incr_day_format_text(struct strbuf *sb, const struct incr_series *s, const 
 	}
 }
 
-void incr_day_format_json(struct strbuf *sb, const struct incr_series *s, const struct incr_day *day)
-{
-	strbuf_addstr(sb, "{\"date\":\"");
-	add_date(sb, day->date);
-	strbuf_addf(sb, "\",\"day_index\":%lld,\"weight\":%.17g,\"tables\":[", (long long)day->day,
-		    s->weight[day->day]);
-	for (size_t i = 0; i < day->n_tables; i++) {
-		const struct incr_day_table *dt = &day->tables[i];
-		const struct incr_table *it = &s->tables[i];
-		if (i)
-			strbuf_addch(sb, ',');
-		strbuf_addf(sb, "{\"name\":\"%s\",\"type\":\"%s\",\"generated\":%s,\"rows\":%lld,\"row_start\":%lld",
-			    dt->table->name, incr_table_type_name(it->type), dt->generated ? "true" : "false",
-			    (long long)dt->rows, (long long)dt->row_start);
-		if (it->child)
-			strbuf_addf(sb, ",\"parent_rows\":%lld", (long long)dt->parent_rows);
-		if (it->versioned)
-			strbuf_addf(sb, ",\"keys\":%lld,\"new_keys\":%lld,\"changed_keys\":%lld", (long long)dt->keys,
-				    (long long)dt->new_keys, (long long)dt->changed_keys);
-		strbuf_addch(sb, '}');
-	}
-	strbuf_addstr(sb, "]}");
-}
-
 /* ---------- lowering ---------- */
 
 /*

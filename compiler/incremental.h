@@ -187,9 +187,8 @@ bool incr_scheduled(enum snapshot_frequency f, int64_t start_date, int64_t d);
 /* The block length B of a change probability (0 for p = 0). */
 int64_t incr_block_days(double p);
 
-/* The day's plan as text (the --dry-run of generate-incremental) and as a JSON array. */
+/* The day's plan as text (the --dry-run of generate-incremental). */
 void incr_day_format_text(struct strbuf *sb, const struct incr_series *s, const struct incr_day *day);
-void incr_day_format_json(struct strbuf *sb, const struct incr_series *s, const struct incr_day *day);
 
 const char *incr_table_type_name(enum table_type t);
 const char *incr_frequency_name(enum snapshot_frequency f);

@@ -249,6 +249,7 @@ struct rt_table {
 	size_t index;                /* in the plan (and the programs) */
 	const struct table *t;
 	int64_t rows;
+	int64_t row_start;           /* first row counter (child tables: first parent row) */
 	bool child;
 	int64_t parent_rows, per_min, per_max;
 	uint64_t count_key;
@@ -343,11 +344,11 @@ struct cursor {
 
 static void cursor_init(struct cursor *c, const struct rt_table *t, int64_t unit)
 {
-	int64_t total = t->child ? t->parent_rows : t->rows;
-	c->next = unit * t->per_unit;
-	c->end = total - c->next < t->per_unit ? total : c->next + t->per_unit;
-	if (c->next > total)
-		c->next = total;
+	int64_t total = t->child ? t->parent_rows : t->rows, from = unit * t->per_unit;
+	if (from > total)
+		from = total;
+	c->next = t->row_start + from;
+	c->end = t->row_start + (total - from < t->per_unit ? total : from + t->per_unit);
 	c->k = 0;
 	c->count = -1;
 }
@@ -1089,6 +1090,7 @@ static int table_setup(struct run *r, struct rt_table *rt, size_t plan_index, st
 	rt->index = plan_index;
 	rt->t = t;
 	rt->rows = pt->rows;
+	rt->row_start = pt->row_start;
 	rt->n_cols = t->n_columns;
 	if (prog->n_columns != t->n_columns)
 		return diag_error(diags, NULL, "internal error: table '%s' has %zu columns but its program %zu",
@@ -1152,20 +1154,19 @@ static int table_setup(struct run *r, struct rt_table *rt, size_t plan_index, st
 	else
 		file_rows = run_file_rows(pt->rows);
 	if (t->parent) {
-		const struct plan_table *pp = &p->tables[t->parent->index];
 		rt->child = true;
-		rt->parent_rows = pp->rows;
+		rt->parent_rows = pt->parent_rows;
 		rt->per_min = t->per_parent_min;
 		rt->per_max = t->per_parent_max;
 		rt->count_key = cell_key(pt->count_seed);
 		if (pt->rows > 0) {
-			unsigned __int128 per = (unsigned __int128)file_rows * (uint64_t)pp->rows /
+			unsigned __int128 per = (unsigned __int128)file_rows * (uint64_t)rt->parent_rows /
 						(uint64_t)pt->rows;
 			rt->per_unit = per < 1 ? 1 : per > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)per;
 		} else {
-			rt->per_unit = pp->rows > 0 ? pp->rows : 1;
+			rt->per_unit = rt->parent_rows > 0 ? rt->parent_rows : 1;
 		}
-		rt->n_units = pp->rows > 0 ? (pp->rows - 1) / rt->per_unit + 1 : 1;
+		rt->n_units = rt->parent_rows > 0 ? (rt->parent_rows - 1) / rt->per_unit + 1 : 1;
 	} else {
 		rt->per_unit = file_rows;
 		rt->n_units = pt->rows > 0 ? (pt->rows - 1) / file_rows + 1 : 1;

@@ -1,10 +1,10 @@
 /*
  * text_writer: the CSV and JSON lines writers (see text_writer.h for the
- * formats).  Rows are formatted straight into one growing buffer, a row at
- * a time: before each row the buffer is grown to the row's worst-case
- * length (fixed per column type, plus the escaped length of its strings),
+ * formats).  Rows are formatted straight into one growing buffer, up to
+ * TW_ROWS_PER_STEP at a time: first the buffer is grown to their worst-case
+ * length (fixed per column type, plus the escaped length of their strings),
  * so the per-value code writes through a plain pointer without bounds
- * checks.  The buffer goes to the file with write(2) whenever it passes
+ * checks; each format has its own row loop.  The buffer goes to the file with write(2) whenever it passes
  * TW_FLUSH_BYTES.  Numbers, dates and timestamps are formatted by hand;
  * doubles in plain notation (10^-3 <= |d| < 10^7) get their shortest
  * digits exactly in 128-bit integers, the others go to textfmt.h.

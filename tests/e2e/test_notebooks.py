@@ -254,13 +254,18 @@ class Runs:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def runs(tmp_path_factory, request):
     r = Runs(tmp_path_factory.mktemp("notebooks"))
     yield r
-    lines = ["%-8s %-40s %7.1f s" % (k[0], k[1], v) for k, v in sorted(TIMINGS.items(), key=lambda kv: kv[0][:2])
+    # how long each engine took per dataset (compile included): the terminal summary shows it
+    lines = ["%-8s %-7s %-42s %7.1f s" % (k[0], k[3] if len(k) > 3 else "", Path(k[1]).stem, v)
+             for k, v in sorted(TIMINGS.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))
              if k[0] in ("python", "pyspark", "native")]
-    if lines:
-        sys.stderr.write("\ntest_notebooks timings (engine, dataset, seconds incl. compile):\n" + "\n".join(lines) + "\n")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if lines and reporter is not None:
+        reporter.write_sep("-", "test_notebooks: seconds per engine and dataset")
+        for line in lines:
+            reporter.write_line(line)
 
 
 def parents_for(runs, ds, tables, rows=ROWS):
