@@ -24,6 +24,7 @@
 
 #include "arena.h"
 #include "catalog.h"
+#include "incr_notebook.h"
 #include "incremental.h"
 #include "ir.h"
 #include "model.h"
@@ -757,7 +758,7 @@ static int finish(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_pars
 		return ret;
 	if (o->execute)
 		return cli_fail("'%s --engine %s' is not built yet", ctx->cmd->name, cli_engine_names[o->engine]);
-	return cli_fail("'%s' is not built yet (compiling the incremental notebook)", ctx->cmd->name);
+	return incr_notebook_command(ctx, o, p);
 }
 
 int cmd_generate_incremental(int argc, char **argv, struct cli_ctx *ctx)

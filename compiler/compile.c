@@ -48,7 +48,7 @@ void compile_logical_id(struct strbuf *sb, const char *name)
 		    (unsigned)(hi & 0xffff), (unsigned)(lo >> 48), (unsigned long long)(lo & 0xffffffffffffULL));
 }
 
-static void platform_json(struct strbuf *sb, const char *name, const char *description)
+void compile_platform_json(struct strbuf *sb, const char *name, const char *description)
 {
 	struct strbuf id = STRBUF_INIT;
 	cJSON *root = cJSON_CreateObject(), *meta = cJSON_CreateObject(), *cfg = cJSON_CreateObject();
@@ -126,7 +126,7 @@ int compile_dataset(struct compile_result *res, const struct compile_request *re
 			struct strbuf desc = STRBUF_INIT, pf = STRBUF_INIT;
 			strbuf_addf(&desc, "Synthetic data for %s (%s, %s)", ds->id, gen_mode_name(plan.mode),
 				    req->warehouse ? "warehouse" : "lakehouse");
-			platform_json(&pf, name.buf, desc.buf);
+			compile_platform_json(&pf, name.buf, desc.buf);
 			emit_set_add(&files, path.buf, &pf);
 			strbuf_release(&desc);
 		}

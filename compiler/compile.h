@@ -55,6 +55,8 @@ int compile_dataset(struct compile_result *res, const struct compile_request *re
  * with a _warehouse suffix for warehouse targets so both can live in one workspace.
  */
 void compile_notebook_name(struct strbuf *sb, const struct dataset *ds, const struct plan *plan, bool warehouse);
+/* The .platform file of a notebook item (Fabric git format, two-space JSON). */
+void compile_platform_json(struct strbuf *sb, const char *name, const char *description);
 /* A stable UUID derived from the notebook name (the .platform logicalId). */
 void compile_logical_id(struct strbuf *sb, const char *name);
 
