@@ -52,7 +52,7 @@ def main():
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--format", default="csv", choices=["csv", "parquet", "delta", "jsonl"])
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--bin", default=os.path.join(ROOT, "build", "ingen_fab"))
+    ap.add_argument("--bin", default=os.path.join(ROOT, os.environ.get("INGEN_BUILD_DIR", "build"), "ingen_fab"))
     ap.add_argument("--out", default=os.path.join(ROOT, "out", "bench-columns"))
     args = ap.parse_args()
 

@@ -3,7 +3,8 @@
 # description of the machine and the versions; then the Markdown tables (bench/report.py).
 #
 #   1. the native runtime: 1M, 10M, 100M rows x csv, parquet, delta x 1, 2 threads
-#      (bench/run_native.sh; 3 runs each, 1 at 100M);
+#      (bench/run_native.sh; 3 runs each, 1 at 100M), and the cost of each column of the bench
+#      table (bench/column_costs.py, 10M rows, CSV, CPU time; into <results>.columns.md);
 #   2. the python notebook (1M, 10M), the pyspark notebook and dbldatagen on the same local
 #      Spark with 1 and 2 cores (1M, 10M), dbldatagen's UDF-based features (1M, parquet)
 #      (bench/run_notebooks.py);
@@ -17,7 +18,8 @@
 #   --quick        tiny sizes, one run each: checks that every script works (minutes)
 #   --max-load X   before each run, wait until the 1-minute load average is below X
 #   --results FILE default bench/results/results-<date>.jsonl (machine-<date>.txt beside it)
-# Environment: PYTHON (default .venv-bench/bin/python).
+# Environment: PYTHON (default .venv-bench/bin/python); INGEN_BUILD_DIR, the build folder
+#   relative to the repository (default build).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -54,7 +56,7 @@ want() { case ",$ONLY," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 	echo "disk: $(df -h --output=source,fstype,size,avail "$ROOT/out" 2>/dev/null | tail -1 | tr -s ' ')"
 	echo "kernel: $(uname -r)"
 	echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "ingen_fab: $("$ROOT/build/ingen_fab" --version 2>&1 | head -1); $(cc --version | head -1)"
+	echo "ingen_fab: $("$ROOT/${INGEN_BUILD_DIR:-build}/ingen_fab" --version 2>&1 | head -1); $(cc --version | head -1)"
 	echo "python: $("$PYTHON" --version 2>&1)"
 	"$PYTHON" - <<'EOF'
 import importlib.metadata as md
@@ -85,6 +87,10 @@ else
 			--results "$RESULTS" "${load_opt[@]}" || status=1
 		"$PYTHON" bench/run_notebooks.py --engines dbldatagen-features \
 			--rows 1000000 --formats parquet --spark-cores 2 --results "$RESULTS" "${load_opt[@]}" || status=1
+	fi
+	if want native; then
+		"$PYTHON" bench/column_costs.py --rows 10000000 --format csv --repeat 3 \
+			>"${RESULTS%.jsonl}.columns.md" || status=1
 	fi
 	faker_rows=100000
 	tpch_sf=1

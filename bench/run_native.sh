@@ -11,10 +11,11 @@
 #   --out DIR            output root, emptied before and removed after each run
 #                        (default: out/bench-native; /dev/shm/... measures without the disk)
 #   --results FILE       JSON lines file (default: bench/results/results.jsonl)
-#   --bin PATH           the ingen_fab binary (default: build/ingen_fab)
+#   --bin PATH           the ingen_fab binary (default: $INGEN_BUILD_DIR/ingen_fab, build/)
 #   --max-load X         wait until the 1-minute load average is below X before each run
 #                        (default: no waiting; the load is recorded with every number anyway)
-# Environment: PYTHON, the interpreter with psutil (default .venv-bench/bin/python).
+# Environment: PYTHON, the interpreter with psutil (default .venv-bench/bin/python);
+#   INGEN_BUILD_DIR, the build folder relative to the repository (default build).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,7 +27,7 @@ THREADS="1 2"
 REPEAT=3
 OUT="$ROOT/out/bench-native"
 RESULTS="$ROOT/bench/results/results.jsonl"
-BIN="$ROOT/build/ingen_fab"
+BIN="$ROOT/${INGEN_BUILD_DIR:-build}/ingen_fab"
 MAX_LOAD=""
 PYTHON="${PYTHON:-$ROOT/.venv-bench/bin/python}"
 DATASET="$ROOT/bench/datasets/bench_10col.yaml"

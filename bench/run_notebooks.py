@@ -81,7 +81,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "out", "bench-notebooks"),
                     help="output root, removed after each run")
     ap.add_argument("--results", default=os.path.join(ROOT, "bench", "results", "results.jsonl"))
-    ap.add_argument("--bin", default=os.path.join(ROOT, "build", "ingen_fab"))
+    ap.add_argument("--bin", default=os.path.join(ROOT, os.environ.get("INGEN_BUILD_DIR", "build"), "ingen_fab"))
     ap.add_argument("--jars", default=os.path.join(ROOT, ".deps", "jars"),
                     help="folder of the Delta jars for the local Spark")
     ap.add_argument("--max-load", type=float, default=None,

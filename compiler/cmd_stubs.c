@@ -1,11 +1,13 @@
 /*
- * cmd_stubs: the commands whose work is built later (compile,
- * compile-generic-templates, execute-with-parameters; generate-incremental
- * and generate-series moved to cmd_incremental.c).  Their command lines are complete already:
+ * cmd_stubs: the option tables of `compile` (its work is cmd_compile.c's)
+ * and of the two commands whose work is built later,
+ * compile-generic-templates and execute-with-parameters (generate is
+ * cmd_generate.c; generate-incremental and generate-series are
+ * cmd_incremental.c).  Their command lines are complete already:
  * every option of DESIGN section 3 (and of the upstream docs) parses and
  * is checked, including the checks that span options (dates in order, an
  * incremental dataset for the incremental commands), and --dry-run
- * validates and prints the plan.  Without --dry-run they check their
+ * validates and prints the plan.  Without --dry-run the stubs check their
  * datasets, then say "ingen_fab: '<command>' is not built yet" and exit 1:
  * never a fake result.  Whoever builds a command replaces its tail, after
  * the checks, and keeps the option table.

@@ -27,7 +27,7 @@ COMMANDS = ["list-datasets", "list-incremental-datasets", "list-enhanced", "list
             "compile", "generate", "generate-incremental", "generate-series",
             "compile-generic-templates", "execute-with-parameters"]
 
-# Commands whose work is not built yet (compile, generate and the incremental commands are:
+# Commands whose work is not built yet (compile, generate and the incremental commands are built:
 # tests/cli/test_compile_cli.py, tests/unit/test_run.c, test_incremental.c and the e2e tests).
 STUBS = ["compile-generic-templates", "execute-with-parameters"]
 

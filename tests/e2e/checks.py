@@ -65,13 +65,17 @@ def to_number(v):
     return float(v)
 
 
-def binomial_ok(count, n, p, z=Z):
-    return abs(count - n * p) <= z * math.sqrt(max(n * p * (1 - p), 0.0)) + 1
-
-
 def binomial_bounds(n, p, z=Z):
-    sd = math.sqrt(max(n * p * (1 - p), 0.0))
+    """Bounds for a count of n draws with probability p: exact for p 0 or 1."""
+    if p <= 0 or p >= 1:
+        return n * min(max(p, 0), 1), n * min(max(p, 0), 1)
+    sd = math.sqrt(n * p * (1 - p))
     return max(0.0, n * p - z * sd - 1), n * p + z * sd + 1
+
+
+def binomial_ok(count, n, p, z=Z):
+    lo, hi = binomial_bounds(n, p, z)
+    return lo <= count <= hi
 
 
 def _fmt(x):
@@ -288,11 +292,13 @@ def check_foreign_keys(ds, tables, parents):
                                 % (where, nulls, n, orphan, nullp, _fmt(n * p)))
         elif missing:
             problems.append("%s: %d of %d values have no parent row, e.g. %r" % (where, len(missing), n, missing[0]))
-        if fk.source == "relationship" and child_col.null_probability == 0 and child_col.generator is not None \
-                and child_col.generator != "reference":
+        if fk.source == "relationship" and orphan == 0:
+            # the declared share of child rows whose key is NULL (docs/config.md "Relationships"),
+            # whatever makes them NULL: the column's null_probability or its expression
             p = (fk.null_percentage or 0) / 100.0
             if not binomial_ok(nulls, n, p):
-                problems.append("%s: %d NULLs in %d rows, null_percentage %s" % (where, nulls, n, fk.null_percentage))
+                problems.append("%s: %d NULLs in %d rows, the relationship's null_percentage is %s"
+                                % (where, nulls, n, fk.null_percentage))
         # how parents are picked: uniform references hit every parent about equally often,
         # zipf ones favour one parent with about the probability of rank 1
         if child_col.generator == "reference" and orphan == 0 and len(nonnull) >= 200 and len(parent_keys) >= 2:

@@ -201,17 +201,16 @@ class Dataset:
         return self.tables[table].columns[column]
 
     def foreign_keys(self):
-        """Reference columns, then declared relationships not already covered by one."""
-        out, seen = [], set()
+        """Declared relationships, then the reference columns no relationship declares
+        (docs/config.md: every undeclared reference adds its relationship implicitly)."""
+        out = list(self.relationships)
+        declared = {(r.child_table, r.child_column, r.parent_table, r.parent_column) for r in out}
         for t in self.tables.values():
             for c in t.columns.values():
                 if c.generator == "reference":
                     pt, pc = str(c.p("references")).split(".")
-                    out.append(ForeignKey(t.name, c.name, pt, pc, "reference"))
-                    seen.add((t.name, c.name, pt, pc))
-        for r in self.relationships:
-            if (r.child_table, r.child_column, r.parent_table, r.parent_column) not in seen:
-                out.append(r)
+                    if (t.name, c.name, pt, pc) not in declared:
+                        out.append(ForeignKey(t.name, c.name, pt, pc, "reference"))
         return out
 
     def partition_columns(self, table):

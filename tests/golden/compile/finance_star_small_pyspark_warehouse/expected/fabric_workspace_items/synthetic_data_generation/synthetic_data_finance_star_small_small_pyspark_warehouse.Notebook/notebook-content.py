@@ -126,7 +126,8 @@ except NameError:
                 .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
                 .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
                 .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.ui.enabled", "false"))
+                .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false"))
     if _jars:
         _builder = _builder.config("spark.jars", _jars)
     spark = _builder.getOrCreate()
