@@ -101,7 +101,7 @@ if want faker; then
 	OUT="$ROOT/out/bench-faker"
 	for shape in customers bench10; do
 		for fmt in csv parquet delta; do
-			[ -z "$MAX_LOAD" ] || while ! awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v m="$MAX_LOAD" 'BEGIN { exit !(l < m) }'; do sleep 60; done
+			[ -z "$MAX_LOAD" ] || while ! awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v m="$MAX_LOAD" 'BEGIN { exit !(l < m) }'; do sleep 15; done
 			rm -rf "$OUT"
 			"$PYTHON" bench/measure.py --label "faker-$shape-$fmt-t1" --rows "$faker_rows" \
 				--bytes-dir "$OUT/lakehouse" --clean "$OUT" --results "$RESULTS" \

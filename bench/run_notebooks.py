@@ -49,8 +49,8 @@ def wait_for_quiet(max_load):
         load = os.getloadavg()[0]
         if load < max_load:
             return
-        print(f"load average {load:.2f} >= {max_load}: waiting 60 s", file=sys.stderr)
-        time.sleep(60)
+        print(f"load average {load:.2f} >= {max_load}: waiting 15 s", file=sys.stderr)
+        time.sleep(15)
 
 
 def compile_notebook(binary, work, mode, rows, fmt):

@@ -64,8 +64,8 @@ wait_for_quiet() {
 		local load
 		load=$(cut -d' ' -f1 /proc/loadavg)
 		awk -v l="$load" -v m="$MAX_LOAD" 'BEGIN { exit !(l < m) }' && return 0
-		echo "load average $load >= $MAX_LOAD: waiting 60 s" >&2
-		sleep 60
+		echo "load average $load >= $MAX_LOAD: waiting 15 s" >&2
+		sleep 15
 	done
 }
 

@@ -225,7 +225,6 @@ struct sp_ctx {
 	struct diags *diags;
 	const struct plan *plan;
 	const struct ir_program *progs;
-	size_t n_progs;
 	bool inline_helpers;   /* single-expression mode: no helper columns */
 	int failed;
 	int depth;
@@ -747,11 +746,13 @@ static bool non_negative_uncached(struct sp_ctx *c, const struct ir_node *n, siz
 	case IR_SEARCH_CUM:
 	case IR_ALIAS_PICK:
 	case IR_AFFINE_MOD:
-	case IR_MOD:
 	case IR_LENGTH:
-	case IR_YEAR: case IR_MONTH: case IR_DAY: case IR_DAYOFWEEK: case IR_DAYOFYEAR:
+	case IR_MONTH: case IR_DAY: case IR_DAYOFWEEK: case IR_DAYOFYEAR:
 	case IR_QUARTER: case IR_WEEKOFYEAR: case IR_HOUR: case IR_MINUTE: case IR_SECOND:
 		return true;
+	case IR_MOD: /* pmod by a positive divisor */
+		return n->type == IR_T_I64 && n->args[1]->op == IR_CONST && n->args[1]->value.kind == VAL_INT &&
+		       n->args[1]->value.i > 0;
 	case IR_ADD:
 	case IR_MUL:
 	case IR_IDIV:
@@ -1665,6 +1666,22 @@ static void emit_specs(struct strbuf *out, const struct plan *plan)
 		} else {
 			strbuf_addstr(out, "None,\n");
 		}
+		/* the table's own partition columns, else the dataset's that it has (as context.c) */
+		strbuf_addstr(out, "     \"partition_columns\": [");
+		if (t->n_partition_columns) {
+			for (size_t k = 0; k < t->n_partition_columns; k++) {
+				strbuf_addstr(out, k ? ", " : "");
+				py_str(out, t->partition_columns[k]->name);
+			}
+		} else {
+			size_t m = 0;
+			for (size_t k = 0; k < plan->ds->n_partition_columns; k++)
+				if (table_column(t, plan->ds->partition_columns[k])) {
+					strbuf_addstr(out, m++ ? ", " : "");
+					py_str(out, plan->ds->partition_columns[k]);
+				}
+		}
+		strbuf_addstr(out, "],\n");
 		strbuf_addstr(out, "     \"columns\": [");
 		for (size_t k = 0; k < t->n_columns; k++) {
 			strbuf_reset(&ty);
@@ -1692,7 +1709,6 @@ int emit_spark_program(struct strbuf *out, const struct plan *plan, const struct
 	c.diags = diags;
 	c.plan = plan;
 	c.progs = progs;
-	c.n_progs = plan->n_tables;
 	for (size_t i = 0; i < plan->n_tables; i++)
 		for (size_t k = 0; k < progs[i].n_columns; k++) {
 			const struct ir_node *v = progs[i].columns[k].value;

@@ -11,7 +11,9 @@ SQL expressions are used: no Python UDF, no pandas UDF.
 
 The values depend on two session settings, which the notebooks set and build_table checks:
 spark.sql.ansi.enabled=false (decimal overflow and out-of-range array reads are NULL) and
-spark.sql.session.timeZone=UTC (date parts of timestamps).
+spark.sql.session.timeZone=UTC (date parts of timestamps). For speed (not for the values),
+spark.sql.codegen.hugeMethodLimit=8000 lets Spark fall back from whole-stage code generation
+when a table's fused projection is too large for the JVM to JIT-compile (docs/engines.md).
 
 Included verbatim in pyspark notebooks; importable on its own for tests.
 """
@@ -51,10 +53,11 @@ def num_partitions(spark, rows):
 def check_session(spark):
     """Raises RuntimeError unless the session settings the values depend on are in force."""
     problems = []
-    ansi = str(spark.conf.get("spark.sql.ansi.enabled", "false")).lower()
+    # the effective values (a default passed to conf.get would hide Spark's own defaults)
+    ansi = str(spark.conf.get("spark.sql.ansi.enabled")).lower()
     if ansi != "false":
         problems.append("spark.sql.ansi.enabled must be false (it is %s)" % ansi)
-    tz = spark.conf.get("spark.sql.session.timeZone", "")
+    tz = spark.conf.get("spark.sql.session.timeZone")
     if tz not in ("UTC", "Etc/UTC", "GMT", "Z", "+00:00"):
         problems.append("spark.sql.session.timeZone must be UTC (it is %s)" % tz)
     if problems:

@@ -28,7 +28,7 @@ trip one check of a few hundred now and then when the seed or row counts change)
 import datetime
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa

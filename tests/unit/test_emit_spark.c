@@ -43,7 +43,7 @@
 
 static struct arena test_arena = ARENA_INIT;
 
-static __attribute__((unused)) struct ir_node *node(enum ir_op op, enum ir_type t, size_t n, ...)
+static struct ir_node *node(enum ir_op op, enum ir_type t, size_t n, ...)
 {
 	struct ir_node *nd = arena_alloc(&test_arena, sizeof(*nd));
 	va_list ap;
@@ -58,12 +58,12 @@ static __attribute__((unused)) struct ir_node *node(enum ir_op op, enum ir_type 
 	return nd;
 }
 
-static __attribute__((unused)) struct ir_node *row(void)
+static struct ir_node *row(void)
 {
 	return node(IR_ROW, IR_T_I64, 0);
 }
 
-static __attribute__((unused)) struct ir_node *ci(int64_t v)
+static struct ir_node *ci(int64_t v)
 {
 	struct ir_node *n = node(IR_CONST, IR_T_I64, 0);
 	n->value.kind = VAL_INT;
@@ -71,7 +71,7 @@ static __attribute__((unused)) struct ir_node *ci(int64_t v)
 	return n;
 }
 
-static __attribute__((unused)) struct ir_node *cf(double v)
+static struct ir_node *cf(double v)
 {
 	struct ir_node *n = node(IR_CONST, IR_T_F64, 0);
 	n->value.kind = VAL_DOUBLE;
@@ -79,7 +79,7 @@ static __attribute__((unused)) struct ir_node *cf(double v)
 	return n;
 }
 
-static __attribute__((unused)) struct ir_node *cs(const char *s)
+static struct ir_node *cs(const char *s)
 {
 	struct ir_node *n = node(IR_CONST, IR_T_STR, 0);
 	n->value.kind = VAL_STRING;
@@ -87,7 +87,7 @@ static __attribute__((unused)) struct ir_node *cs(const char *s)
 	return n;
 }
 
-static __attribute__((unused)) struct ir_node *cdec(int64_t unscaled, int scale)
+static struct ir_node *cdec(int64_t unscaled, int scale)
 {
 	struct ir_node *n = ci(unscaled);
 	n->type = IR_T_DEC;
@@ -95,12 +95,12 @@ static __attribute__((unused)) struct ir_node *cdec(int64_t unscaled, int scale)
 	return n;
 }
 
-static __attribute__((unused)) struct ir_node *cnull(enum ir_type t)
+static struct ir_node *cnull(enum ir_type t)
 {
 	return node(IR_CONST, t, 0);
 }
 
-static __attribute__((unused)) struct ir_node *hash(int64_t seed, struct ir_node *r, int has_k, int64_t k)
+static struct ir_node *hash(int64_t seed, struct ir_node *r, int has_k, int64_t k)
 {
 	struct ir_node *n = node(IR_HASH, IR_T_I64, 1, r);
 	n->seed = seed;
@@ -109,18 +109,18 @@ static __attribute__((unused)) struct ir_node *hash(int64_t seed, struct ir_node
 	return n;
 }
 
-static __attribute__((unused)) struct ir_node *with_scale(struct ir_node *n, int scale)
+static struct ir_node *with_scale(struct ir_node *n, int scale)
 {
 	n->scale = scale;
 	return n;
 }
 
-static __attribute__((unused)) struct ir_node *cast(struct ir_node *a, enum ir_type t, int scale)
+static struct ir_node *cast(struct ir_node *a, enum ir_type t, int scale)
 {
 	return with_scale(node(IR_CAST, t, 1, a), scale);
 }
 
-static __attribute__((unused)) struct ir_table *table_f64(size_t n, const double *v)
+static struct ir_table *table_f64(size_t n, const double *v)
 {
 	struct ir_table *t = arena_alloc(&test_arena, sizeof(*t));
 	t->name = "t0";
@@ -131,7 +131,7 @@ static __attribute__((unused)) struct ir_table *table_f64(size_t n, const double
 	return t;
 }
 
-static __attribute__((unused)) struct ir_table *table_str(size_t n, const char *const *v)
+static struct ir_table *table_str(size_t n, const char *const *v)
 {
 	struct ir_table *t = arena_alloc(&test_arena, sizeof(*t));
 	t->name = "t1";
@@ -142,7 +142,7 @@ static __attribute__((unused)) struct ir_table *table_str(size_t n, const char *
 	return t;
 }
 
-static __attribute__((unused)) struct ir_table *table_i64(size_t n, const int64_t *v)
+static struct ir_table *table_i64(size_t n, const int64_t *v)
 {
 	struct ir_table *t = arena_alloc(&test_arena, sizeof(*t));
 	t->name = "t2";
@@ -154,7 +154,7 @@ static __attribute__((unused)) struct ir_table *table_i64(size_t n, const int64_
 }
 
 /* The single-expression rendering of a tree, or NULL (the caller frees). */
-static __attribute__((unused)) char *expr_of(const struct ir_node *n)
+static char *expr_of(const struct ir_node *n)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct diags diags = DIAGS_INIT;
@@ -220,7 +220,7 @@ static void unload(struct loaded *L)
 }
 
 /* The generated program of a dataset (catalogue id or inline YAML), or NULL. */
-static __attribute__((unused)) char *program_of(const char *id, const char *yaml, int64_t target_rows)
+static char *program_of(const char *id, const char *yaml, int64_t target_rows)
 {
 	struct loaded L;
 	struct strbuf sb = STRBUF_INIT;
@@ -774,7 +774,8 @@ static const char *const shop_yaml =
 	"    parent: orders\n"
 	"    per_parent: {min: 1, max: 3}\n"
 	"    columns:\n"
-	"      line: {type: int, expr: \"child_index\"}\n";
+	"      line: {type: int, expr: \"child_index\"}\n"
+	"output: {partition_columns: [tier]}\n";
 
 /* The shop config with BIG replaced by `n` values 1..n. */
 static char *shop_with(int n)
@@ -820,10 +821,13 @@ static void test_emit_spark__program(void)
 	}
 	/* specs: plan order, the child's parent, Spark types */
 	CHECK(strstr(prog, "TABLE_SPECS = [\n    {\"name\": \"customers\", \"rows\": 10, \"write\": True,\n"
-			   "     \"parent\": None,\n     \"columns\": [(\"id\", \"bigint\"), (\"tier\", \"string\"), "
+			   "     \"parent\": None,\n     \"partition_columns\": [\"tier\"],\n"
+			   "     \"columns\": [(\"id\", \"bigint\"), (\"tier\", \"string\"), "
 			   "(\"credit\", \"decimal(10,2)\"), (\"first\", \"string\"), (\"double_credit\", \"decimal(12,2)\")]},\n") != NULL);
 	CHECK(strstr(prog, "    {\"name\": \"items\", \"rows\": ") != NULL);
 	CHECK(strstr(prog, "\"parent\": {\"table\": \"orders\", \"rows\": 100, \"min\": 1, \"max\": 3, \"count_seed\": ") != NULL);
+	/* the dataset's partition columns, for the tables that have them */
+	CHECK(strstr(prog, "\"count_seed\": ") && strstr(strstr(prog, "\"count_seed\": "), "\"partition_columns\": [],\n"));
 	/* a sequence */
 	e = entry_of(prog, "customers", "id");
 	CHECK_STR_EQ("\"(5L + (`__row` * 2L))\"", e);

@@ -162,7 +162,9 @@ SQL expressions are used: no Python UDF, no pandas UDF.
 
 The values depend on two session settings, which the notebooks set and build_table checks:
 spark.sql.ansi.enabled=false (decimal overflow and out-of-range array reads are NULL) and
-spark.sql.session.timeZone=UTC (date parts of timestamps).
+spark.sql.session.timeZone=UTC (date parts of timestamps). For speed (not for the values),
+spark.sql.codegen.hugeMethodLimit=8000 lets Spark fall back from whole-stage code generation
+when a table's fused projection is too large for the JVM to JIT-compile (docs/engines.md).
 
 Included verbatim in pyspark notebooks; importable on its own for tests.
 """
@@ -202,10 +204,11 @@ def num_partitions(spark, rows):
 def check_session(spark):
     """Raises RuntimeError unless the session settings the values depend on are in force."""
     problems = []
-    ansi = str(spark.conf.get("spark.sql.ansi.enabled", "false")).lower()
+    # the effective values (a default passed to conf.get would hide Spark's own defaults)
+    ansi = str(spark.conf.get("spark.sql.ansi.enabled")).lower()
     if ansi != "false":
         problems.append("spark.sql.ansi.enabled must be false (it is %s)" % ansi)
-    tz = spark.conf.get("spark.sql.session.timeZone", "")
+    tz = spark.conf.get("spark.sql.session.timeZone")
     if tz not in ("UTC", "Etc/UTC", "GMT", "Z", "+00:00"):
         problems.append("spark.sql.session.timeZone must be UTC (it is %s)" % tz)
     if problems:
@@ -309,24 +312,31 @@ def build_table(spark, spec, start, stop, columns=None, keep_row=False, check=Tr
 TABLE_SPECS = [
     {"name": "customers_base", "rows": 10, "write": False,
      "parent": None,
+     "partition_columns": [],
      "columns": [("customer_id", "bigint"), ("customer_number", "string"), ("first_name", "string"), ("last_name", "string"), ("email", "string"), ("age_years", "int"), ("date_of_birth", "date"), ("customer_since", "date")]},
     {"name": "dim_customer", "rows": 21, "write": True,
      "parent": {"table": "customers_base", "rows": 10, "min": 1, "max": 3, "count_seed": 6771794682993003853},
+     "partition_columns": [],
      "columns": [("customer_key", "bigint"), ("customer_id", "bigint"), ("customer_number", "string"), ("first_name", "string"), ("last_name", "string"), ("email", "string"), ("date_of_birth", "date"), ("phone", "string"), ("street_address", "string"), ("city", "string"), ("state", "string"), ("postal_code", "string"), ("country", "string"), ("credit_score", "int"), ("credit_band", "string"), ("annual_income", "decimal(12,2)"), ("customer_segment", "string"), ("employment_status", "string"), ("version_number", "int"), ("effective_from", "date"), ("effective_to", "date"), ("is_current", "boolean")]},
     {"name": "dim_account", "rows": 10, "write": True,
      "parent": None,
+     "partition_columns": [],
      "columns": [("account_key", "bigint"), ("account_number", "string"), ("customer_id", "bigint"), ("customer_key", "bigint"), ("account_type", "string"), ("account_category", "string"), ("interest_rate", "decimal(6,4)"), ("credit_limit", "decimal(12,2)"), ("branch_city", "string"), ("branch_state", "string"), ("open_date", "date"), ("account_status", "string"), ("currency_code", "string"), ("is_joint", "boolean")]},
     {"name": "dim_merchant", "rows": 20, "write": True,
      "parent": None,
+     "partition_columns": [],
      "columns": [("merchant_key", "bigint"), ("merchant_id", "string"), ("merchant_name", "string"), ("mcc", "string"), ("mcc_description", "string"), ("merchant_category", "string"), ("city", "string"), ("state", "string"), ("country", "string"), ("is_online", "boolean"), ("risk_level", "string")]},
     {"name": "dim_transaction_type", "rows": 10, "write": True,
      "parent": None,
+     "partition_columns": [],
      "columns": [("transaction_type_key", "int"), ("transaction_type_code", "string"), ("transaction_type_name", "string"), ("transaction_category", "string"), ("debit_credit", "string"), ("requires_merchant", "boolean"), ("is_card_present", "boolean")]},
     {"name": "dim_date", "rows": 2557, "write": True,
      "parent": None,
+     "partition_columns": [],
      "columns": [("date_key", "int"), ("full_date", "date"), ("calendar_year", "int"), ("calendar_quarter", "int"), ("quarter_name", "string"), ("year_quarter", "string"), ("month_number", "int"), ("month_name", "string"), ("month_short_name", "string"), ("year_month", "string"), ("day_of_month", "int"), ("day_of_year", "int"), ("day_of_week", "int"), ("day_name", "string"), ("day_short_name", "string"), ("week_of_year", "int"), ("is_weekend", "boolean"), ("is_month_start", "boolean"), ("is_month_end", "boolean"), ("is_quarter_end", "boolean"), ("is_holiday", "boolean"), ("holiday_name", "string"), ("is_business_day", "boolean"), ("season", "string"), ("fiscal_year", "int"), ("fiscal_quarter", "int"), ("fiscal_month", "int")]},
     {"name": "fact_transactions", "rows": 100, "write": True,
      "parent": None,
+     "partition_columns": [],
      "columns": [("transaction_key", "bigint"), ("transaction_ref", "string"), ("date_key", "int"), ("account_key", "bigint"), ("customer_key", "bigint"), ("merchant_key", "bigint"), ("transaction_type_key", "int"), ("transaction_date", "date"), ("transaction_ts", "timestamp"), ("channel", "string"), ("currency_code", "string"), ("transaction_amount", "decimal(14,2)"), ("fx_rate_to_usd", "decimal(10,6)"), ("amount_usd", "decimal(14,2)"), ("is_debit", "boolean"), ("signed_amount_usd", "decimal(14,2)"), ("fee_amount_usd", "decimal(10,2)"), ("net_amount_usd", "decimal(14,2)"), ("is_fraud", "boolean"), ("fraud_score", "decimal(5,4)"), ("transaction_status", "string")]},
 ]
 

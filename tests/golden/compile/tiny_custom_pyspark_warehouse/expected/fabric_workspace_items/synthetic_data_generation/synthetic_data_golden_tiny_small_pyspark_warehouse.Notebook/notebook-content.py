@@ -160,7 +160,9 @@ SQL expressions are used: no Python UDF, no pandas UDF.
 
 The values depend on two session settings, which the notebooks set and build_table checks:
 spark.sql.ansi.enabled=false (decimal overflow and out-of-range array reads are NULL) and
-spark.sql.session.timeZone=UTC (date parts of timestamps).
+spark.sql.session.timeZone=UTC (date parts of timestamps). For speed (not for the values),
+spark.sql.codegen.hugeMethodLimit=8000 lets Spark fall back from whole-stage code generation
+when a table's fused projection is too large for the JVM to JIT-compile (docs/engines.md).
 
 Included verbatim in pyspark notebooks; importable on its own for tests.
 """
@@ -200,10 +202,11 @@ def num_partitions(spark, rows):
 def check_session(spark):
     """Raises RuntimeError unless the session settings the values depend on are in force."""
     problems = []
-    ansi = str(spark.conf.get("spark.sql.ansi.enabled", "false")).lower()
+    # the effective values (a default passed to conf.get would hide Spark's own defaults)
+    ansi = str(spark.conf.get("spark.sql.ansi.enabled")).lower()
     if ansi != "false":
         problems.append("spark.sql.ansi.enabled must be false (it is %s)" % ansi)
-    tz = spark.conf.get("spark.sql.session.timeZone", "")
+    tz = spark.conf.get("spark.sql.session.timeZone")
     if tz not in ("UTC", "Etc/UTC", "GMT", "Z", "+00:00"):
         problems.append("spark.sql.session.timeZone must be UTC (it is %s)" % tz)
     if problems:
@@ -307,15 +310,19 @@ def build_table(spark, spec, start, stop, columns=None, keep_row=False, check=Tr
 TABLE_SPECS = [
     {"name": "status_codes", "rows": 3, "write": True,
      "parent": None,
+     "partition_columns": [],
      "columns": [("code", "int"), ("name", "varchar(12)")]},
     {"name": "accounts", "rows": 25, "write": True,
      "parent": None,
+     "partition_columns": [],
      "columns": [("key", "bigint"), ("type", "string"), ("value", "decimal(12,2)"), ("active", "boolean")]},
     {"name": "events", "rows": 100, "write": True,
      "parent": None,
+     "partition_columns": ["date"],
      "columns": [("event_id", "bigint"), ("key", "bigint"), ("status", "bigint"), ("timestamp", "timestamp"), ("date", "date"), ("year", "int"), ("score", "double"), ("note", "string")]},
     {"name": "event_lines", "rows": 102, "write": True,
      "parent": {"table": "events", "rows": 100, "min": 0, "max": 2, "count_seed": 1246111864873501820},
+     "partition_columns": [],
      "columns": [("line_id", "bigint"), ("event_id", "bigint"), ("qty", "int")]},
 ]
 
