@@ -458,6 +458,9 @@ static int check_identifier(struct model_ctx *ctx, const char *name, const struc
 			return diag_error(ctx->diags, loc,
 					  "%s '%s' is a reserved SQL word (choose another name)",
 					  kind, name);
+	if (name[0] == '_' && name[1] == '_')
+		return diag_error(ctx->diags, loc,
+				  "%s '%s' starts with '__', which is reserved for the generated code", kind, name);
 	return 0;
 }
 

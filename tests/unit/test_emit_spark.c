@@ -900,17 +900,12 @@ static void test_emit_spark__reserved_names(void)
 	strbuf_addstr(&yaml, "      __ROW: {type: bigint, generator: sequence}\n");
 	strbuf_addstr(&yaml, at);
 	free(base);
-	if (load(&L, NULL, yaml.buf, 0) == 0) {
-		CHECK(emit_spark_program(&sb, &L.plan, L.progs, &L.diags) == -1);
-		CHECK_INT_EQ(1, L.diags.errors);
-		if (L.diags.n)
-			CHECK_STR_EQ("column name '__ROW' is reserved by the pyspark notebooks (names '__row' and "
-				     "'__ig_*' are used internally)", L.diags.items[0].msg);
-		diags_release(&L.diags);
-		diags_init(&L.diags);
-	} else {
-		CHECK(!"the config loads");
-	}
+	/* the validator rejects such names for every engine; the emitter keeps its own guard */
+	CHECK(load(&L, NULL, yaml.buf, 0) != 0);
+	CHECK_INT_EQ(1, L.diags.errors);
+	if (L.diags.n)
+		CHECK_STR_EQ("column name '__ROW' starts with '__', which is reserved for the generated code",
+			     L.diags.items[0].msg);
 	unload(&L);
 	strbuf_release(&sb);
 	strbuf_release(&yaml);

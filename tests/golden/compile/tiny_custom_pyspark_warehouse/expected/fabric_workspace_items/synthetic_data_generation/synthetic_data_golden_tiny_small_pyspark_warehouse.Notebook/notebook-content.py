@@ -132,6 +132,8 @@ except NameError:
 # The generation contract needs these two, on Fabric as everywhere else.
 spark.conf.set("spark.sql.ansi.enabled", "false")
 spark.conf.set("spark.sql.session.timeZone", "UTC")
+# Smaller generated code for wide expression stages, so the JVM can JIT it (values unchanged).
+spark.conf.set("spark.sql.codegen.hugeMethodLimit", "8000")
 
 # METADATA ********************
 
