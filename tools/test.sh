@@ -120,7 +120,7 @@ pytest_all() {
 	local targets=("${pytest_args[@]}")
 	[ ${#targets[@]} -gt 0 ] || targets=(tests)
 	local rc=0
-	INGEN_FAB_BIN="$BUILD_DIR/ingen_fab" INGEN_BUILD_DIR="$BUILD_DIR" timeout 1800 "$VENV_PY" -m pytest -ra --durations=10 \
+	INGEN_FAB_BIN="$BUILD_DIR/ingen_fab" INGEN_BUILD_DIR="$BUILD_DIR" timeout 4200 "$VENV_PY" -m pytest -ra --durations=10 \
 		--rootdir="$ROOT" -o testpaths=tests -p no:cacheprovider "${targets[@]}" || rc=$?
 	# pytest exit 5: it collected no test. tests/e2e always has some, so this is only
 	# reachable with a -k or path of the caller's that selects nothing; say so, and fail.
