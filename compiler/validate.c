@@ -9,6 +9,7 @@
  * own definition was already wrong is skipped here, so that one mistake
  * gives one message.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -696,6 +697,17 @@ static void read_relationships(struct model_ctx *ctx)
 						   c->scalar, ta, p->scalar, tb);
 					continue;
 				}
+			}
+			/* a declared null share must be the child column's own null rate
+			   (expression columns make their NULLs themselves: not checked) */
+			if ((n = cfg_get(r, "null_percentage")) && cc->gen != GEN_NONE &&
+			    fabs(np - cc->null_probability * 100.0) > 1e-9) {
+				diag_error(ctx->diags, &n->loc,
+					   "'null_percentage' is '%s' but '%s.%s' has null_probability %g, "
+					   "so it must be %g (a percentage)",
+					   n->scalar, cc->table->name, cc->name, cc->null_probability,
+					   cc->null_probability * 100.0);
+				continue;
 			}
 			rel = arena_alloc(ctx->arena, sizeof(*rel));
 			rel->parent = pc;
