@@ -8,7 +8,8 @@
 #   3. the Delta Lake jars for the local Spark, through Maven, into .deps/jars;
 #   4. a CMake build in build/;
 #   5. the main job: list the dataset catalogue (list-datasets, list-incremental-datasets),
-#      then validate and plan every dataset in it.
+#      validate and plan every dataset in it, then compile retail_star_small (python and
+#      pyspark notebooks, DDL) and generate it on the native runtime into out/lakehouse/.
 #
 # Usage: tools/setup.sh [--deps-only | --job-only] [--no-apt]
 #   --deps-only  steps 1-3 only (tools/test.sh calls this when the environment is missing)
@@ -141,8 +142,9 @@ build() {
 	cmake --build "$BUILD_DIR" -j "$(nproc)"
 }
 
-# The main job on the local default: the catalogue, then validate (load, check and plan) every
-# dataset in it. Any failure of the binary stops the script with its exit code.
+# The main job on the local default: the catalogue, validate (load, check and plan) every
+# dataset in it, then compile and generate the default dataset. Any failure of the binary stops
+# the script with its exit code.
 main_job() {
 	local bin="$BUILD_DIR/ingen_fab" py=python3 json ids rc cmd
 	step "Main job: the dataset catalogue"
@@ -178,7 +180,23 @@ for item in items:
 		rc=$?
 		die "'ingen_fab package synthetic-data validate ${id_list[*]}' failed (exit $rc)"
 	}
-	printf '\nmain job: %d datasets listed, validated and planned\n' "${#id_list[@]}"
+	# Then the default dataset end to end on the local default engine: its notebooks and DDL
+	# (both modes), and a native run writing the local lakehouse (Delta tables) under out/.
+	local job_ds=retail_star_small
+	step "Main job: compile $job_ds (python and pyspark notebooks, lakehouse DDL)"
+	for mode in python pyspark; do
+		"$bin" package synthetic-data compile "$job_ds" --generation-mode "$mode" || {
+			rc=$?
+			die "'ingen_fab package synthetic-data compile $job_ds --generation-mode $mode' failed (exit $rc)"
+		}
+	done
+	step "Main job: generate $job_ds on the native runtime"
+	"$bin" package synthetic-data generate "$job_ds" --execute || {
+		rc=$?
+		die "'ingen_fab package synthetic-data generate $job_ds --execute' failed (exit $rc)"
+	}
+	printf '\nmain job: %d datasets listed, validated and planned; %s compiled and generated\n' \
+		"${#id_list[@]}" "$job_ds"
 }
 
 if [ "$do_deps" = 1 ]; then
