@@ -93,7 +93,7 @@ static const char shop[] =
 	"    partition_columns: [order_date]\n"
 	"    columns:\n"
 	"      order_id: {type: bigint, generator: sequence, start: 100, step: 2}\n"
-	"      customer_id: {generator: reference, references: customers.customer_id, distribution: zipf, skew: 1.3}\n"
+	"      customer_id: {generator: reference, references: customers.customer_id, distribution: zipf, skew: 1.3, null_probability: 0.05}\n"
 	"      order_ts: {type: timestamp, generator: timestamp, start: 2024-01-01, end: '2024-01-31',\n"
 	"                 hourly: {\"09-12\": 2, \"20\": 0.5, default: 1}, weekday: {sunday: 0}}\n"
 	"      order_date: {type: date, generator: date, start: 2024-01-01, end: 2024-12-31, seasonal: {black_friday: 5, \"12-20..01-05\": 2}}\n"
