@@ -38,6 +38,7 @@
 #include "catalog.h"
 #include "compile.h"
 #include "ir.h"
+#include "log_table.h"
 #include "model.h"
 #include "notebook_run.h"
 #include "plan.h"
@@ -172,10 +173,12 @@ static int run_native(struct cli_ctx *ctx, const struct cmd_opts *o, const struc
 	req.catch_signals = true;
 	req.write_log = true;
 	if (run_execute(&st, &req, &d) < 0) {
+		log_table_record_run(&st, ctx->repo_dir, ds->id, false, &d);
 		print_run_diags(&d);
 		ret = CLI_EXIT_FAILURE;
 		goto done;
 	}
+	log_table_record_run(&st, ctx->repo_dir, ds->id, true, &d);
 	if (d.n)
 		print_run_diags(&d); /* warnings */
 	print_summary(&st, o->json);

@@ -14,7 +14,9 @@
 #include "cli.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +26,11 @@
 
 #include "arena.h"
 #include "catalog.h"
+#include "delta_log.h"
 #include "incr_notebook.h"
 #include "incremental.h"
 #include "ir.h"
+#include "log_table.h"
 #include "model.h"
 #include "plan.h"
 #include "refdata.h"
@@ -187,7 +191,7 @@ static int check_days(const struct dataset *ds, const struct plan *plan, struct 
 		cJSON_AddNumberToObject(json, "batches", (double)batches);
 		arr = cJSON_AddArrayToObject(json, "day_plans");
 		for (int64_t day_i = first - start; day_i <= last - start; day_i++) {
-			struct incr_day day;
+			struct incr_day day = {0};
 			if (incr_plan_day(&day, &s, day_i, &arena, d))
 				goto done;
 			if (o->dry_run) {
@@ -468,6 +472,40 @@ done:
 
 /* ---------- running ---------- */
 
+/*
+ * Commits a table of a day, staged as a Delta table by the runtime, into
+ * the lakehouse table: incremental tables (and their children) append the
+ * day (replacing the day's rows if it was committed before), snapshots and
+ * dimensions overwrite the table with their delivery.  The data file names
+ * derive from the table, the date and what the rows depend on, so a day
+ * committed already (by a run killed before its state was written) is
+ * recognised and not committed twice.  0 committed, 1 already there, -1.
+ */
+static int commit_day_table(int64_t *version, const struct incr_series *s, const struct incr_day *day,
+			    const char *table, const char *staged, const char *table_dir, struct diags *d)
+{
+	struct delta_staged_commit c;
+	struct strbuf seed = STRBUF_INIT, date = STRBUF_INIT;
+	enum table_type type = TABLE_INCREMENTAL;
+	int ret;
+
+	for (size_t i = 0; i < s->n_tables; i++)
+		if (!strcmp(s->tables[i].table->name, table))
+			type = s->tables[i].type;
+	add_date(&date, day->date);
+	strbuf_addf(&seed, "%s/%s/%s/%lld/%lld/%.17g", s->ds->id, table, date.buf, (long long)s->plan->seed,
+		    (long long)s->plan->target_rows, s->plan->scale_factor);
+	memset(&c, 0, sizeof(c));
+	c.staged_dir = staged;
+	c.name_seed = seed.buf;
+	c.tag = date.buf;
+	c.mode = type == TABLE_INCREMENTAL ? DELTA_MODE_APPEND : DELTA_MODE_OVERWRITE;
+	ret = delta_log_commit_staged(version, table_dir, &c, d);
+	strbuf_release(&seed);
+	strbuf_release(&date);
+	return ret;
+}
+
 static enum run_format format_of(const struct cmd_opts *o, const struct cli_parse *p)
 {
 	if (cli_parse_source(p, "output-format") != CLI_SRC_DEFAULT) {
@@ -520,7 +558,8 @@ struct day_result {
 /* Generates one day into the staging root and moves its folders into place. */
 static int run_day(struct day_result *res, struct cli_ctx *ctx, const struct cmd_opts *o, struct incr_series *s,
 		   const struct ir_program *progs, int64_t day_index, enum run_format format, const char *staging,
-		   const char *files_root, cJSON *json_days, struct incr_day *day_out, struct diags *d)
+		   const char *files_root, cJSON *json_days, struct incr_day *day_out, struct log_table *log,
+		   struct diags *d)
 {
 	struct incr_day day;
 	struct plan plan;
@@ -561,22 +600,37 @@ static int run_day(struct day_result *res, struct cli_ctx *ctx, const struct cmd
 		goto done;
 	for (size_t i = 0; i < st.n_tables; i++) {
 		struct strbuf rel = STRBUF_INIT, why = STRBUF_INIT, dst = STRBUF_INIT;
+		int64_t version = -1;
 		int rc;
-		incr_path_format(&rel, &why, o->path_format, s->ds->id, st.tables[i].name, day.date);
-		strbuf_addf(&dst, "%s/%s", files_root, rel.buf);
-		rc = place_folder(st.tables[i].path, dst.buf, d);
-		if (rc == 0 && jt) {
+		if (format == RUN_FORMAT_DELTA) {
+			strbuf_addf(&dst, "%s/%s", files_root, st.tables[i].name);
+			rc = commit_day_table(&version, s, &day, st.tables[i].name, st.tables[i].path, dst.buf, d);
+			if (rc >= 0)
+				(void)run_remove_tree(st.tables[i].path);
+		} else {
+			incr_path_format(&rel, &why, o->path_format, s->ds->id, st.tables[i].name, day.date);
+			strbuf_addf(&dst, "%s/%s", files_root, rel.buf);
+			rc = place_folder(st.tables[i].path, dst.buf, d);
+		}
+		if (rc >= 0 && jt) {
 			cJSON *t = cJSON_CreateObject();
 			cJSON_AddStringToObject(t, "table", st.tables[i].name);
 			cJSON_AddNumberToObject(t, "rows", (double)st.tables[i].rows);
 			cJSON_AddStringToObject(t, "path", dst.buf);
+			if (format == RUN_FORMAT_DELTA) {
+				cJSON_AddNumberToObject(t, "version", (double)version);
+				cJSON_AddBoolToObject(t, "already_committed", rc == 1);
+			}
 			cJSON_AddItemToArray(jt, t);
 		}
 		strbuf_release(&rel);
 		strbuf_release(&why);
 		strbuf_release(&dst);
-		if (rc)
+		if (rc < 0)
 			goto done;
+		if (log)
+			log_table_add_table(log, st.tables[i].name, day.date, st.tables[i].rows,
+					    st.tables[i].seconds);
 		res->rows += st.tables[i].rows;
 		res->tables++;
 	}
@@ -589,6 +643,48 @@ done:
 	}
 	run_stats_release(&st);
 	return ret;
+}
+
+/*
+ * Removes the staging folders of earlier runs of this lakehouse whose
+ * process is gone (killed before it could clean up): Files/_staging/<pid>.
+ */
+static void remove_stale_staging(const char *lake)
+{
+	struct strbuf dir = STRBUF_INIT, sub = STRBUF_INIT;
+	DIR *dp;
+	struct dirent *e;
+
+	strbuf_addf(&dir, "%s/Files/_staging", lake);
+	dp = opendir(dir.buf);
+	while (dp && (e = readdir(dp)) != NULL) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (*e->d_name == '.' || *end || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive (or not ours to judge) */
+		strbuf_reset(&sub);
+		strbuf_addf(&sub, "%s/%s", dir.buf, e->d_name);
+		(void)run_remove_tree(sub.buf);
+	}
+	if (dp)
+		closedir(dp);
+	(void)rmdir(dir.buf);
+	strbuf_release(&dir);
+	strbuf_release(&sub);
+}
+
+/*
+ * A test hook (docs/incremental.md, "Testing kill and resume"): with
+ * INGEN_FAB_TEST_KILL_AFTER_DAYS=k the process kills itself with SIGKILL
+ * right after the k-th day of the run is in place and before the state
+ * records it: the worst moment for a resume.  0 when unset.
+ */
+static int64_t test_kill_after_days(void)
+{
+	const char *v = getenv("INGEN_FAB_TEST_KILL_AFTER_DAYS");
+	return v && *v ? strtoll(v, NULL, 10) : 0;
 }
 
 static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_parse *p)
@@ -606,7 +702,9 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 	struct strbuf lake = STRBUF_INIT, state_path = STRBUF_INIT, staging = STRBUF_INIT, files = STRBUF_INIT;
 	enum run_format format = format_of(o, p);
 	bool keep_state = o->has_date ? o->state_management : true;
-	int64_t first, last, start, total_rows = 0;
+	int64_t first, last, start, total_rows = 0, total_rows_done = 0, last_done = LOG_NO_DATE, kill_after;
+	struct log_table log;
+	bool log_open = false;
 	size_t n_batches = 0, days_done = 0;
 	double t0 = now_s();
 	cJSON *json_days = o->json ? cJSON_CreateArray() : NULL;
@@ -631,15 +729,13 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 		ret = cli_report_diags(&d);
 		goto done;
 	}
-	if (format == RUN_FORMAT_DELTA) {
-		ret = cli_fail("'%s --execute' writes files for now: use --output-mode parquet or csv "
-			       "(appending days to Delta tables is not built yet)", ctx->cmd->name);
-		goto done;
-	}
 	start = ds->incremental->start_date;
 	strbuf_addf(&lake, "%s/lakehouse/%s", ctx->repo_dir, ds->id);
 	strbuf_addf(&state_path, "%s/Files/_state/%s.json", lake.buf, ds->id);
-	strbuf_addf(&files, "%s/Files/synthetic_data/%s/%s", lake.buf, ds->id, run_format_name(format));
+	if (format == RUN_FORMAT_DELTA)
+		strbuf_addf(&files, "%s/Tables", lake.buf);
+	else
+		strbuf_addf(&files, "%s/Files/synthetic_data/%s/%s", lake.buf, ds->id, run_format_name(format));
 	strbuf_addf(&staging, "%s/Files/_staging/%ld", lake.buf, (long)getpid());
 
 	if (keep_state && !o->ignore_state) {
@@ -666,21 +762,27 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 		goto done;
 	}
 	incr_batches(&batches, &n_batches, first - start, last - start, o->has_date ? 1 : o->batch_size, ctx->arena);
+	remove_stale_staging(lake.buf);
+	log_table_init(&log, ds->id);
+	log_open = true;
+	kill_after = test_kill_after_days();
 	ret = CLI_EXIT_OK;
 	for (size_t b = 0; b < n_batches && ret == CLI_EXIT_OK; b++) {
 		int64_t batch_rows = 0;
 		double tb = now_s();
 		for (int64_t day_i = batches[b].first; day_i <= batches[b].last; day_i++) {
 			struct day_result res;
-			struct incr_day day;
+			struct incr_day day = {0};
 			if (run_day(&res, ctx, o, &s, progs, day_i, format, staging.buf, files.buf, json_days, &day,
-				    &d) ||
+				    &log, &d) ||
+			    (kill_after > 0 && (int64_t)days_done + 1 == kill_after && raise(SIGKILL)) ||
 			    (keep_state && state_write(&st, state_path.buf, &plan, run_format_name(format),
 						       o->path_format, &day, &d))) {
 				print_diags(&d);
 				ret = CLI_EXIT_FAILURE;
 				break;
 			}
+			last_done = day.date;
 			if (!o->json && o->has_date) {
 				struct strbuf a = STRBUF_INIT;
 				add_date(&a, day.date);
@@ -703,6 +805,7 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 			strbuf_release(&a);
 		}
 	}
+	total_rows_done = total_rows;
 	(void)run_remove_tree(staging.buf);
 	{
 		char *parent = strdup(staging.buf), *slash = parent ? strrchr(parent, '/') : NULL;
@@ -731,6 +834,26 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 	} else if (!o->has_date && ret == CLI_EXIT_OK) {
 		printf("%s: %zu day%s, %lld rows in %.2f s -> %s\n", ds->id, days_done, days_done == 1 ? "" : "s",
 		       (long long)total_rows, now_s() - t0, files.buf);
+	}
+	if (log_open) {
+		/* the log table: the tables of each day, and the run's own row */
+		struct diags ld = DIAGS_INIT;
+		struct strbuf msg = STRBUF_INIT;
+		char *errors = log_table_errors(&d);
+		bool interrupted = errors && strstr(errors, "interrupted");
+		strbuf_addf(&msg, "%s %s: %zu day%s, %lld rows", ctx->cmd->name, ds->id, days_done,
+			    days_done == 1 ? "" : "s", (long long)total_rows_done);
+		log_table_add_run(&log, ret == CLI_EXIT_OK ? "completed" : interrupted ? "interrupted" : "failed",
+				  last_done, total_rows_done, now_s() - t0, msg.buf, errors);
+		if (log_table_write(&log, lake.buf, &ld)) {
+			for (size_t i = 0; i < ld.n; i++)
+				fprintf(stderr, "ingen_fab: warning: cannot append to the log table: %s\n",
+					ld.items[i].msg);
+		}
+		free(errors);
+		strbuf_release(&msg);
+		diags_release(&ld);
+		log_table_release(&log);
 	}
 done:
 	cJSON_Delete(json_days);

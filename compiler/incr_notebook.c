@@ -123,6 +123,15 @@ static int day_schedule(struct strbuf *out, struct plan *first_plan, struct incr
 		strbuf_addstr(out, "    ]},\n");
 	}
 	strbuf_addstr(out, "]\n");
+	/* how a Delta table takes a day: incremental tables append, snapshots and dimensions overwrite */
+	strbuf_addstr(out, "INCR_DELTA_MODES = {");
+	for (size_t i = 0; i < s->n_tables; i++) {
+		if (i)
+			strbuf_addstr(out, ", ");
+		py_str(out, s->tables[i].table->name);
+		strbuf_addstr(out, s->tables[i].type == TABLE_INCREMENTAL ? ": \"append\"" : ": \"overwrite\"");
+	}
+	strbuf_addstr(out, "}\n");
 	return 0;
 }
 
@@ -147,9 +156,9 @@ int incr_notebook_command(struct cli_ctx *ctx, const struct cmd_opts *o, const s
 	int ret;
 
 	memset(&cat, 0, sizeof(cat));
-	if (strcmp(format, "jsonl") == 0 || strcmp(format, "delta") == 0) {
-		ret = cli_fail("the incremental notebooks write parquet or csv files; '%s' output is not built yet "
-			       "(use --output-mode parquet or csv)", format);
+	if (strcmp(format, "jsonl") == 0) {
+		ret = cli_fail("the incremental notebooks write parquet or csv files or delta tables; '%s' output is not built yet "
+			       "(use --output-mode table, parquet or csv)", format);
 		goto done;
 	}
 	if (o->target_environment == CLI_TARGET_WAREHOUSE) {
@@ -196,7 +205,7 @@ int incr_notebook_command(struct cli_ctx *ctx, const struct cmd_opts *o, const s
 	cJSON_AddStringToObject(tctx, "schedule", schedule.buf);
 	cJSON_AddStringToObject(tctx, "notebook_name", name.buf);
 	cJSON_AddStringToObject(tctx, "lakehouse_name", ds->id);
-	cJSON_AddStringToObject(tctx, "output_mode", format);
+	cJSON_AddStringToObject(tctx, "output_mode", strcmp(format, "delta") ? format : "table");
 	cJSON_AddStringToObject(tctx, "output_format", format);
 	cJSON_AddStringToObject(tctx, "target", "lakehouse");
 	cJSON_AddStringToObject(tctx, "path_pattern", "");

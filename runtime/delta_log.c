@@ -896,3 +896,417 @@ int delta_log_append(int64_t *version_out, const char *table_dir,
 {
 	return commit(table_dir, meta, adds, n_adds, false, version_out, diags);
 }
+
+/* ---- committing a staged table ---- */
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The file path of an add/remove action's URI-encoded path. */
+static void uri_decode(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		int hi, lo;
+		if (*s == '%' && (hi = hexval(s[1])) >= 0 && (lo = hexval(s[2])) >= 0) {
+			strbuf_addch(sb, hi * 16 + lo);
+			s += 2;
+		} else {
+			strbuf_addch(sb, *s);
+		}
+	}
+}
+
+/* Calls fn on every action of version `v`; -1 (errno set) when unreadable. */
+static int read_actions(cJSON **out, const char *table_dir, int64_t v)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	cJSON *arr = cJSON_CreateArray();
+	int ret = -1;
+
+	strbuf_addf(&path, "%s/_delta_log/%020lld.json", table_dir, (long long)v);
+	if (read_file(&text, path.buf))
+		goto done;
+	for (char *line = text.buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = 0;
+		if (*line) {
+			cJSON *a = cJSON_Parse(line);
+			if (!a) {
+				errno = EINVAL;
+				goto done;
+			}
+			cJSON_AddItemToArray(arr, a);
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	*out = arr;
+	arr = NULL;
+	ret = 0;
+done:
+	cJSON_Delete(arr);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	return ret;
+}
+
+/* Replays versions 0..latest; *meta_out (optional) gets the latest metaData. */
+static int replay(cJSON **active_out, cJSON **meta_out, int64_t latest, const char *table_dir,
+		  struct diags *diags)
+{
+	cJSON *active = cJSON_CreateObject(), *meta = NULL, *arr = NULL, *list;
+	struct strbuf key = STRBUF_INIT;
+	int ret = -1;
+
+	for (int64_t v = 0; v <= latest; v++) {
+		const cJSON *a;
+		if (read_actions(&arr, table_dir, v)) {
+			diag_error(diags, NULL,
+				   "cannot read delta table '%s': version %lld of its log: %s (only "
+				   "tables whose JSON commits are all present can be appended to)",
+				   table_dir, (long long)v, strerror(errno));
+			goto done;
+		}
+		cJSON_ArrayForEach(a, arr)
+		{
+			cJSON *add = cJSON_GetObjectItemCaseSensitive(a, "add");
+			const cJSON *rm = cJSON_GetObjectItemCaseSensitive(a, "remove");
+			cJSON *md = cJSON_GetObjectItemCaseSensitive(a, "metaData");
+			const cJSON *p = cJSON_GetObjectItemCaseSensitive(add ? add : rm, "path");
+			if (md) {
+				cJSON_Delete(meta);
+				meta = cJSON_Duplicate(md, 1);
+			}
+			if (!cJSON_IsString(p))
+				continue;
+			strbuf_reset(&key);
+			uri_decode(&key, p->valuestring);
+			cJSON_DeleteItemFromObjectCaseSensitive(active, key.buf);
+			if (add)
+				cJSON_AddItemToObject(active, key.buf, cJSON_Duplicate(add, 1));
+		}
+		cJSON_Delete(arr);
+		arr = NULL;
+	}
+	list = cJSON_CreateArray();
+	for (cJSON *e = active->child; e; e = e->next)
+		cJSON_AddItemToArray(list, cJSON_Duplicate(e, 1));
+	*active_out = list;
+	if (meta_out) {
+		*meta_out = meta;
+		meta = NULL;
+	}
+	ret = 0;
+done:
+	cJSON_Delete(arr);
+	cJSON_Delete(active);
+	cJSON_Delete(meta);
+	strbuf_release(&key);
+	return ret;
+}
+
+int delta_log_active_files(cJSON **out, const char *table_dir, struct diags *diags)
+{
+	int64_t latest = delta_log_latest_version(table_dir);
+	*out = NULL;
+	if (latest < 0) {
+		*out = cJSON_CreateArray();
+		return 0;
+	}
+	return replay(out, NULL, latest, table_dir, diags);
+}
+
+static const char *add_tag(const cJSON *add)
+{
+	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(add, "tags");
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tags, DELTA_DELIVERY_TAG));
+}
+
+/* The fields (name, type) and partition columns of two metaData actions agree. */
+static bool same_layout(const cJSON *a, const cJSON *b)
+{
+	const cJSON *sa = cJSON_GetObjectItemCaseSensitive(a, "schemaString");
+	const cJSON *sb = cJSON_GetObjectItemCaseSensitive(b, "schemaString");
+	cJSON *ta = cJSON_IsString(sa) ? cJSON_Parse(sa->valuestring) : NULL;
+	cJSON *tb = cJSON_IsString(sb) ? cJSON_Parse(sb->valuestring) : NULL;
+	const cJSON *fa = cJSON_GetObjectItemCaseSensitive(ta, "fields");
+	const cJSON *fb = cJSON_GetObjectItemCaseSensitive(tb, "fields");
+	bool same = cJSON_IsArray(fa) && cJSON_IsArray(fb) &&
+		    cJSON_GetArraySize(fa) == cJSON_GetArraySize(fb) &&
+		    cJSON_Compare(cJSON_GetObjectItemCaseSensitive(a, "partitionColumns"),
+				  cJSON_GetObjectItemCaseSensitive(b, "partitionColumns"), 1);
+	for (int k = 0; same && k < cJSON_GetArraySize(fa); k++) {
+		const cJSON *x = cJSON_GetArrayItem(fa, k), *y = cJSON_GetArrayItem(fb, k);
+		same = cJSON_Compare(cJSON_GetObjectItemCaseSensitive(x, "name"),
+				     cJSON_GetObjectItemCaseSensitive(y, "name"), 1) &&
+		       cJSON_Compare(cJSON_GetObjectItemCaseSensitive(x, "type"),
+				     cJSON_GetObjectItemCaseSensitive(y, "type"), 1);
+	}
+	cJSON_Delete(ta);
+	cJSON_Delete(tb);
+	return same;
+}
+
+/* The new relative path of staged file k: its folder, then a name from the seed. */
+static void new_path(struct strbuf *sb, const char *staged_rel, const char *seed, int k)
+{
+	const char *slash = strrchr(staged_rel, '/'), *base = slash ? slash + 1 : staged_rel;
+	const char *c000 = strstr(base, "-c000");
+	if (slash)
+		strbuf_add(sb, staged_rel, (size_t)(slash - staged_rel + 1));
+	struct strbuf name = STRBUF_INIT;
+	delta_part_file_name(&name, seed, k, PQ_CODEC_NONE); /* "part-k-uuid-c000.parquet" */
+	strbuf_setlen(&name, name.len - strlen(".parquet"));
+	strbuf_addstr(sb, name.buf);
+	strbuf_addstr(sb, c000 ? c000 + 5 : ".parquet");
+	strbuf_release(&name);
+}
+
+static bool in_list(const struct strbuf *paths, size_t n, const char *p)
+{
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(paths[k].buf, p) == 0)
+			return true;
+	return false;
+}
+
+int delta_log_commit_staged(int64_t *version_out, const char *table_dir,
+			    const struct delta_staged_commit *c, struct diags *diags)
+{
+	struct commit_ctx cx = {table_dir, diags, NULL, NULL};
+	cJSON *staged = NULL, *active = NULL, *meta = NULL, *smeta = NULL, *adds, *removes;
+	struct strbuf log_dir = STRBUF_INIT, content = STRBUF_INIT, sb = STRBUF_INIT;
+	struct strbuf *paths = NULL, *old_paths = NULL;
+	size_t n_new = 0, n_old = 0;
+	int64_t latest, version, ts = now_ms(), rows = 0, bytes = 0;
+	char id_buf[37];
+	bool overwrite = c->mode == DELTA_MODE_OVERWRITE;
+	int ret = -1;
+	const cJSON *a;
+
+	adds = cJSON_CreateArray();
+	removes = cJSON_CreateArray();
+	if (read_actions(&staged, c->staged_dir, 0)) {
+		diag_error(diags, NULL, "cannot read the staged delta table '%s': %s", c->staged_dir,
+			   strerror(errno));
+		goto done;
+	}
+	cJSON_ArrayForEach(a, staged)
+	{
+		cJSON *md = cJSON_GetObjectItemCaseSensitive(a, "metaData");
+		cJSON *add = cJSON_GetObjectItemCaseSensitive(a, "add");
+		if (md && !smeta)
+			smeta = md;
+		if (add)
+			cJSON_AddItemToArray(adds, cJSON_Duplicate(add, 1));
+	}
+	if (!smeta) {
+		diag_error(diags, NULL, "cannot read the staged delta table '%s': it has no metaData",
+			   c->staged_dir);
+		goto done;
+	}
+	latest = delta_log_latest_version(table_dir);
+	if (latest >= 0) {
+		if (replay(&active, &meta, latest, table_dir, diags))
+			goto done;
+		if (!meta || !same_layout(meta, smeta)) {
+			diag_error(diags, NULL,
+				   "cannot append to delta table '%s': its columns or partition columns "
+				   "differ from the data's (drop the table to start over)",
+				   table_dir);
+			goto done;
+		}
+	} else {
+		active = cJSON_CreateArray();
+	}
+	/* the new names, and the active files this commit replaces */
+	n_new = (size_t)cJSON_GetArraySize(adds);
+	paths = calloc(n_new + 1, sizeof(*paths));
+	old_paths = calloc((size_t)cJSON_GetArraySize(active) + 1, sizeof(*old_paths));
+	if (!paths || !old_paths)
+		abort();
+	for (size_t k = 0; k < n_new; k++) {
+		struct strbuf rel = STRBUF_INIT;
+		uri_decode(&rel, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+					 cJSON_GetArrayItem(adds, (int)k), "path")));
+		strbuf_init(&paths[k], 0);
+		new_path(&paths[k], rel.buf, c->name_seed, (int)k);
+		strbuf_release(&rel);
+	}
+	cJSON_ArrayForEach(a, active)
+	{
+		const char *tag = add_tag(a);
+		if (overwrite || (c->tag && tag && strcmp(tag, c->tag) == 0)) {
+			strbuf_init(&old_paths[n_old], 0);
+			uri_decode(&old_paths[n_old], cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "path")));
+			n_old++;
+			cJSON *rm = cJSON_CreateObject(), *r = cJSON_AddObjectToObject(rm, "remove");
+			cJSON_AddItemToObject(r, "path", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(a, "path"), 1));
+			add_raw_i64(r, "deletionTimestamp", ts);
+			cJSON_AddBoolToObject(r, "dataChange", 1);
+			cJSON_AddBoolToObject(r, "extendedFileMetadata", 1);
+			const cJSON *pv = cJSON_GetObjectItemCaseSensitive(a, "partitionValues");
+			cJSON_AddItemToObject(r, "partitionValues",
+					      pv ? cJSON_Duplicate(pv, 1) : cJSON_CreateObject());
+			const cJSON *size = cJSON_GetObjectItemCaseSensitive(a, "size");
+			if (cJSON_IsNumber(size))
+				add_raw_i64(r, "size", (int64_t)size->valuedouble);
+			cJSON_AddItemToArray(removes, rm);
+		}
+	}
+	/* the same delivery committed before: the same files are active */
+	if (latest >= 0 && n_old == n_new && (c->tag || overwrite)) {
+		bool same = true;
+		for (size_t k = 0; same && k < n_new; k++)
+			same = in_list(old_paths, n_old, paths[k].buf);
+		if (same) {
+			ret = 1;
+			goto done;
+		}
+	}
+	/* the data files, into the table */
+	for (size_t k = 0; k < n_new; k++) {
+		struct strbuf src = STRBUF_INIT, dst = STRBUF_INIT;
+		cJSON *add = cJSON_GetArrayItem(adds, (int)k);
+		int rc = 0;
+		uri_decode(&src, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(add, "path")));
+		strbuf_addf(&dst, "%s/%s", table_dir, paths[k].buf);
+		{
+			char *slash = strrchr(dst.buf, '/');
+			*slash = 0;
+			if (mkdir_p(dst.buf))
+				rc = log_error(&cx, "cannot create directory", dst.buf, errno);
+			*slash = '/';
+		}
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/%s", c->staged_dir, src.buf);
+		if (rc == 0 && rename(sb.buf, dst.buf))
+			rc = log_error(&cx, "cannot move data file", sb.buf, errno);
+		strbuf_release(&src);
+		strbuf_release(&dst);
+		if (rc)
+			goto done;
+		strbuf_reset(&sb);
+		add_uri_path(&sb, paths[k].buf);
+		cJSON_ReplaceItemInObjectCaseSensitive(add, "path", cJSON_CreateString(sb.buf));
+		cJSON_DeleteItemFromObjectCaseSensitive(add, "tags");
+		if (c->tag) {
+			cJSON *tags = cJSON_AddObjectToObject(add, "tags");
+			cJSON_AddStringToObject(tags, DELTA_DELIVERY_TAG, c->tag);
+		}
+		const cJSON *size = cJSON_GetObjectItemCaseSensitive(add, "size");
+		bytes += cJSON_IsNumber(size) ? (int64_t)size->valuedouble : 0;
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(add, "stats");
+		cJSON *sj = cJSON_IsString(st) ? cJSON_Parse(st->valuestring) : NULL;
+		const cJSON *nr = cJSON_GetObjectItemCaseSensitive(sj, "numRecords");
+		rows += cJSON_IsNumber(nr) ? (int64_t)nr->valuedouble : 0;
+		cJSON_Delete(sj);
+	}
+	/* the commit */
+	if (mkdir_p(table_dir)) {
+		log_error(&cx, "cannot create directory", table_dir, errno);
+		goto done;
+	}
+	strbuf_addf(&log_dir, "%s/_delta_log", table_dir);
+	if (mkdir(log_dir.buf, 0755) && errno != EEXIST) {
+		log_error(&cx, "cannot create directory", log_dir.buf, errno);
+		goto done;
+	}
+	version = latest + 1;
+	{
+		cJSON *ca = cJSON_CreateObject(), *ci = cJSON_AddObjectToObject(ca, "commitInfo");
+		cJSON *params, *metrics;
+		char txn[37];
+		add_raw_i64(ci, "timestamp", ts);
+		cJSON_AddStringToObject(ci, "operation", "WRITE");
+		params = cJSON_AddObjectToObject(ci, "operationParameters");
+		cJSON_AddStringToObject(params, "mode",
+					version == 0 ? "ErrorIfExists" : overwrite ? "Overwrite" : "Append");
+		{
+			char *pb = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(smeta, "partitionColumns"));
+			cJSON_AddStringToObject(params, "partitionBy", pb ? pb : "[]");
+			cJSON_free(pb);
+		}
+		if (version > 0)
+			add_raw_i64(ci, "readVersion", version - 1);
+		cJSON_AddStringToObject(ci, "isolationLevel", "Serializable");
+		cJSON_AddBoolToObject(ci, "isBlindAppend", cJSON_GetArraySize(removes) == 0);
+		metrics = cJSON_AddObjectToObject(ci, "operationMetrics");
+		add_str_i64(metrics, "numFiles", (int64_t)n_new);
+		add_str_i64(metrics, "numOutputRows", rows);
+		add_str_i64(metrics, "numOutputBytes", bytes);
+		if (n_old)
+			add_str_i64(metrics, "numRemovedFiles", (int64_t)n_old);
+		cJSON_AddStringToObject(ci, "engineInfo", c->engine_info ? c->engine_info : DELTA_ENGINE_INFO);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s#%lld#%lld", table_dir, (long long)version, (long long)ts);
+		delta_uuid_from(txn, sb.buf, sb.len);
+		cJSON_AddStringToObject(ci, "txnId", txn);
+		add_line(&content, ca);
+	}
+	if (version == 0) {
+		cJSON *pa = cJSON_CreateObject(), *p = cJSON_AddObjectToObject(pa, "protocol");
+		cJSON *ma = cJSON_CreateObject(), *md = cJSON_Duplicate(smeta, 1);
+		char *real = realpath(table_dir, NULL);
+		cJSON_AddNumberToObject(p, "minReaderVersion", 1);
+		cJSON_AddNumberToObject(p, "minWriterVersion", 2);
+		add_line(&content, pa);
+		delta_uuid_from(id_buf, real ? real : table_dir, strlen(real ? real : table_dir));
+		free(real);
+		cJSON_ReplaceItemInObjectCaseSensitive(md, "id", cJSON_CreateString(id_buf));
+		cJSON_AddItemToObject(ma, "metaData", md);
+		add_line(&content, ma);
+	}
+	cJSON_ArrayForEach(a, removes)
+	{
+		char *s = cJSON_PrintUnformatted(a);
+		strbuf_addstr(&content, s);
+		strbuf_addch(&content, '\n');
+		cJSON_free(s);
+	}
+	cJSON_ArrayForEach(a, adds)
+	{
+		cJSON *line = cJSON_CreateObject();
+		cJSON_AddItemToObject(line, "add", cJSON_Duplicate(a, 1));
+		add_line(&content, line);
+	}
+	{
+		int r = put_version(&cx, log_dir.buf, version, &content);
+		if (r < 0)
+			goto done;
+		if (r > 0) {
+			diag_error(diags, NULL,
+				   "cannot commit version %lld of delta table '%s': another writer "
+				   "committed it first (concurrent writers); run again",
+				   (long long)version, table_dir);
+			goto done;
+		}
+	}
+	if (version_out)
+		*version_out = version;
+	ret = 0;
+done:
+	for (size_t k = 0; paths && k < n_new; k++)
+		strbuf_release(&paths[k]);
+	for (size_t k = 0; k < n_old; k++)
+		strbuf_release(&old_paths[k]);
+	free(paths);
+	free(old_paths);
+	cJSON_Delete(staged);
+	cJSON_Delete(active);
+	cJSON_Delete(meta);
+	cJSON_Delete(adds);
+	cJSON_Delete(removes);
+	strbuf_release(&log_dir);
+	strbuf_release(&content);
+	strbuf_release(&sb);
+	return ret;
+}

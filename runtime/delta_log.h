@@ -115,4 +115,56 @@ void delta_part_file_name(struct strbuf *sb, const char *seed, int index, enum p
 /* Proleptic Gregorian civil date of days since 1970-01-01 (exposed for tests). */
 void delta_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
 
+/*
+ * Committing a table staged by the native runtime (run.h writes a whole
+ * table, data files plus version 0) into a table that may already exist:
+ * the incremental days of docs/incremental.md.
+ *
+ * The staged data files are renamed into `table_dir` (partition folders
+ * kept) under new names, delta_part_file_name(name_seed, k), and committed
+ * as the next version with the staged add actions (stats included), each
+ * tagged {"ingen_fab.delivery": tag}:
+ *
+ *   DELTA_MODE_APPEND     removes the active files tagged with the same
+ *                         delivery (a delivery written again replaces its
+ *                         rows) and adds the new ones;
+ *   DELTA_MODE_OVERWRITE  removes every active file and adds the new ones
+ *                         (the table holds only this delivery; the
+ *                         history keeps the earlier ones).
+ *
+ * A table without a log is created (protocol, metaData of the staged
+ * table with the id derived from `table_dir`).  Otherwise the columns and
+ * partition columns must equal those of the table.  When the files the
+ * commit would leave active for the delivery are exactly the active ones
+ * already (same names: the same delivery committed before, e.g. by a run
+ * killed before it recorded its state), nothing is committed and 1 is
+ * returned.  The version is put if absent: when another writer committed
+ * it first, the commit fails (no retry: its removes would be stale).
+ * The staged folder is left to the caller.
+ */
+enum delta_write_mode { DELTA_MODE_APPEND, DELTA_MODE_OVERWRITE };
+
+#define DELTA_DELIVERY_TAG "ingen_fab.delivery"
+
+struct delta_staged_commit {
+	const char *staged_dir; /* a table written by run.h (only version 0) */
+	const char *name_seed;  /* seed of the new data file names */
+	const char *tag;        /* the delivery (e.g. the date); NULL: no tag */
+	enum delta_write_mode mode;
+	const char *engine_info; /* NULL: "ingen_fab/0.1.0" */
+};
+
+/* 0 committed (*version_out), 1 already committed (nothing done), -1 error. */
+int delta_log_commit_staged(int64_t *version_out, const char *table_dir,
+			    const struct delta_staged_commit *c, struct diags *diags);
+
+/*
+ * The active files of the table at its latest version, replayed from the
+ * JSON commits: an array of add actions (cJSON, to be deleted by the
+ * caller) in *out; NULL with a diagnostic when the log cannot be read (a
+ * missing version, a checkpoint whose JSON commits were cleaned up).
+ */
+struct cJSON;
+int delta_log_active_files(struct cJSON **out, const char *table_dir, struct diags *diags);
+
 #endif

@@ -159,7 +159,7 @@ def test_pyspark_series_equals_native(spark, tmp_path):
 def test_notebook_options_checked(tmp_path):
     ds = "retail_oltp_small_incremental"
     p = dm.run_cli(["--fabric-workspace-repo-dir", tmp_path, "package", "synthetic-data", "generate-series", ds,
-                    "--start-date", START, "--end-date", END, "--output-mode", "table"])
+                    "--start-date", START, "--end-date", END, "--output-format", "jsonl"])
     assert p.returncode == 1 and "not built yet" in p.stderr and not (tmp_path / NOTEBOOK_DIR).exists()
     p = dm.run_cli(["--fabric-workspace-repo-dir", tmp_path, "package", "synthetic-data", "generate-incremental", ds,
                     "--date", "2023-12-31"])

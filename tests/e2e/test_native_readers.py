@@ -42,6 +42,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = Path(os.environ.get("INGEN_BUILD_DIR", REPO_ROOT / "build"))
 EXE = BUILD_DIR / "ingen_fab"
 FORMATS = ["delta", "parquet", "csv", "jsonl"]
+LOG_TABLE = "log_synthetic_data_generation"  # the package's log table, appended by every run
 # dataset -> target rows: parent/child tables and references (retail), partitioned Delta tables
 # with zstd (finance large), and two more domains
 DATASETS = {
@@ -173,11 +174,18 @@ def test_every_written_table_is_there_and_nothing_else(lake, ds):
     exp, runs = lake[ds]
     for fmt, (root, summary) in runs.items():
         base = lakehouse(root, ds)
+        tables = sorted(p.name for p in (base / "Tables").iterdir())
+        # every run appends its rows to the package's log table, whatever the format
+        assert LOG_TABLE in tables, fmt
         if fmt == "delta":
-            found = sorted(p.name for p in (base / "Tables").iterdir())
+            found = [t for t in tables if t != LOG_TABLE]
         else:
             found = sorted(p.name for p in (base / "Files" / "synthetic_data" / ds / fmt).iterdir())
         assert found == sorted(exp.written), fmt
+        log = DeltaTable(str(base / "Tables" / LOG_TABLE)).to_pyarrow_table().to_pylist()
+        table_rows = {r["table_name"]: r["rows_generated"] for r in log if r["execution_step"] == "table"}
+        assert table_rows == {t: exp.rows[t] for t in exp.written}, fmt
+        assert [r["status"] for r in log if r["execution_step"] == "run"] == ["completed"], fmt
         leftovers = [p for p in base.rglob("*") if ".tmp-" in p.name or ".old-" in p.name]
         assert leftovers == []
         assert [t["table"] for t in summary["tables"]] == exp.written
@@ -415,9 +423,11 @@ def test_spark_reads_delta_parquet_and_csv(lake, spark_session):
 
 
 def tree_digest(base):
+    # the data files only: not the logs of the run (the run log, the log table, the Delta log's
+    # commit times)
     out = {}
     for p in sorted(Path(base).rglob("*")):
-        if p.is_file() and "_delta_log" not in p.parts and "_runs" not in p.parts:
+        if p.is_file() and not {"_delta_log", "_runs", LOG_TABLE} & set(p.parts):
             out[str(p.relative_to(base))] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
 
