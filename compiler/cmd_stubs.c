@@ -1,24 +1,22 @@
 /*
- * cmd_stubs: the option tables of `compile` (its work is cmd_compile.c's)
- * and of the two commands whose work is built later,
- * compile-generic-templates and execute-with-parameters (generate is
- * cmd_generate.c; generate-incremental and generate-series are
- * cmd_incremental.c).  Their command lines are complete already:
- * every option of DESIGN section 3 (and of the upstream docs) parses and
- * is checked, including the checks that span options (dates in order, an
- * incremental dataset for the incremental commands), and --dry-run
- * validates and prints the plan.  Without --dry-run the stubs check their
- * datasets, then say "ingen_fab: '<command>' is not built yet" and exit 1:
- * never a fake result.  Whoever builds a command replaces its tail, after
- * the checks, and keeps the option table.
+ * cmd_stubs: the option table of `compile` (its work is cmd_compile.c's)
+ * and the enhanced config templates (`compile --enhanced -t NAME`: a
+ * config embedded from datasets/enhanced/, compiled by the normal
+ * pipeline).  --dry-run validates and prints the plan.  The generic
+ * template commands are cmd_generic.c; generate is cmd_generate.c;
+ * generate-incremental and generate-series are cmd_incremental.c.
  */
 #include "cli.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arena.h"
+#include "embedded.h"
 #include "model.h"
 #include "plan.h"
 #include "strbuf.h"
@@ -36,16 +34,6 @@ static bool in_list(const char *s, const char *const *list)
 	return false;
 }
 
-/* A check for NOTEBOOK arguments: a generic template name. */
-static int check_generic_template(const char *value, struct strbuf *why)
-{
-	if (in_list(value, cli_generic_template_names))
-		return 0;
-	strbuf_addstr(why, "expected ");
-	cli_join_choices(why, cli_generic_template_names);
-	return -1;
-}
-
 /*
  * A generic template given where a dataset belongs: say which command
  * takes it (`with_name`: the command takes the template as its argument).
@@ -56,105 +44,6 @@ static int generic_given_as_dataset(const char *ds, const char *command, bool wi
 		return CLI_CONTINUE;
 	return cli_error("'%s' is a generic template, not a dataset: use '%s %s%s%s'", ds,
 			 CLI_GROUP, command, with_name ? " " : "", with_name ? ds : "");
-}
-
-static void add_date(struct strbuf *sb, int64_t days)
-{
-	cli_date_format(sb, days);
-}
-
-static void json_add_date(cJSON *obj, const char *key, int64_t days)
-{
-	struct strbuf sb = STRBUF_INIT;
-	cli_date_format(&sb, days);
-	cJSON_AddStringToObject(obj, key, sb.buf);
-	strbuf_release(&sb);
-}
-
-/* Before any dataset is loaded: dates given on the command line are in order. */
-static int check_date_order(const struct cmd_opts *o)
-{
-	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
-	int ret = CLI_CONTINUE;
-	if (o->has_start_date && o->has_end_date && o->start_date > o->end_date) {
-		add_date(&a, o->start_date);
-		add_date(&b, o->end_date);
-		ret = cli_error("--start-date '%s' is after --end-date '%s'", a.buf, b.buf);
-	}
-	strbuf_release(&a);
-	strbuf_release(&b);
-	return ret;
-}
-
-/*
- * The incremental commands need an incremental dataset and dates on or
- * after its start_date.  `o->has_date` selects the one-day form.
- */
-static int check_incremental(const struct dataset *ds, const struct plan *plan,
-			     struct strbuf *text, cJSON *json, struct diags *d, void *payload)
-{
-	const struct cmd_opts *o = payload;
-	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
-	int64_t first, start, end;
-	int ret = -1;
-
-	(void)plan;
-	if (!ds->incremental) {
-		diag_error(d, &ds->loc,
-			   "dataset '%s' has no incremental section; this command needs an "
-			   "incremental dataset (see 'list-incremental-datasets')", ds->id);
-		goto done;
-	}
-	if (!o->has_date && !o->has_end_date) {
-		ret = 0; /* generate --mode incremental|series: the dates come later */
-		goto done;
-	}
-	first = ds->incremental->start_date;
-	add_date(&b, first);
-	if (o->has_date) {
-		add_date(&a, o->date);
-		if (o->date < first) {
-			diag_error(d, &ds->incremental->loc,
-				   "--date '%s' is before the dataset's start_date '%s'", a.buf, b.buf);
-			goto done;
-		}
-		strbuf_addf(text, "date: %s (day %lld since start_date %s)\n", a.buf,
-			    (long long)(o->date - first), b.buf);
-		json_add_date(json, "date", o->date);
-		cJSON_AddNumberToObject(json, "day_index", (double)(o->date - first));
-		ret = 0;
-		goto done;
-	}
-	start = o->has_start_date ? o->start_date : first;
-	end = o->end_date;
-	add_date(&a, start);
-	if (start < first) {
-		diag_error(d, &ds->incremental->loc,
-			   "--start-date '%s' is before the dataset's start_date '%s'", a.buf, b.buf);
-		goto done;
-	}
-	strbuf_reset(&b);
-	add_date(&b, end);
-	if (end < start) {
-		diag_error(d, NULL, "--end-date '%s' is before the start date '%s'", b.buf, a.buf);
-		goto done;
-	}
-	{
-		int64_t days = end - start + 1;
-		int64_t batches = (days + o->batch_size - 1) / o->batch_size;
-		strbuf_addf(text, "dates: %s to %s (%lld day%s, %lld batch%s of up to %lld days)\n",
-			    a.buf, b.buf, (long long)days, days == 1 ? "" : "s", (long long)batches,
-			    batches == 1 ? "" : "es", (long long)o->batch_size);
-		json_add_date(json, "start_date", start);
-		json_add_date(json, "end_date", end);
-		cJSON_AddNumberToObject(json, "days", (double)days);
-		cJSON_AddNumberToObject(json, "batches", (double)batches);
-	}
-	ret = 0;
-done:
-	strbuf_release(&a);
-	strbuf_release(&b);
-	return ret;
 }
 
 /* Dry run, or the checks and then "not built yet". */
@@ -175,6 +64,67 @@ static void print_enhanced_templates(void)
 	for (const struct cli_template_info *t = cli_templates; t->name; t++)
 		if (!strcmp(t->kind, "enhanced"))
 			printf("%-24s %s\n", t->name, t->description);
+}
+
+/*
+ * The enhanced config templates: a dataset config embedded as
+ * datasets/enhanced/<name>.yaml (outside the catalogue, so list-datasets
+ * does not show it) and the output mode it is compiled with unless
+ * --output-mode is given.  Its partitioning and compression are in the
+ * config's `output` section.
+ */
+static const struct {
+	const char *name;
+	int output_mode; /* enum cli_output_mode */
+} enhanced_defaults[] = {
+	{"retail_oltp_enhanced", CLI_OUTPUT_TABLE},
+	{"retail_star_enhanced", CLI_OUTPUT_PARQUET},
+	{"ecommerce_full_stack", CLI_OUTPUT_TABLE},
+};
+
+/*
+ * compile --enhanced -t NAME: the embedded config is written to a scratch
+ * folder and compiled from there by the normal pipeline.
+ */
+static int compile_enhanced(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_parse *p)
+{
+	const char *name = cli_enhanced_template_names[o->config_template];
+	const char *tmp = getenv("TMPDIR");
+	const struct embedded_file *f;
+	struct strbuf path = STRBUF_INIT, dir = STRBUF_INIT;
+	FILE *out;
+	int ret;
+
+	strbuf_addf(&path, "datasets/enhanced/%s.yaml", name);
+	f = embedded_find(path.buf);
+	if (!f) {
+		ret = cli_fail("the enhanced template '%s' is not in this build", name);
+		goto done;
+	}
+	for (size_t i = 0; i < sizeof(enhanced_defaults) / sizeof(enhanced_defaults[0]); i++)
+		if (!strcmp(enhanced_defaults[i].name, name) &&
+		    cli_parse_source(p, "output-mode") == CLI_SRC_DEFAULT)
+			o->output_mode = enhanced_defaults[i].output_mode;
+	strbuf_addf(&dir, "%s/ingen_fab-enhanced-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir.buf)) {
+		ret = cli_fail("cannot create a scratch folder '%s': %s", dir.buf, strerror(errno));
+		goto done;
+	}
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/%s.yaml", dir.buf, name);
+	out = fopen(path.buf, "w");
+	if (!out || fwrite(f->data, 1, f->len, out) != f->len || fclose(out)) {
+		ret = cli_fail("cannot write '%s': %s", path.buf, strerror(errno));
+		goto cleanup;
+	}
+	ret = cmd_compile_run(ctx, o, path.buf);
+cleanup:
+	(void)unlink(path.buf);
+	(void)rmdir(dir.buf);
+done:
+	strbuf_release(&path);
+	strbuf_release(&dir);
+	return ret;
 }
 
 int cmd_compile(int argc, char **argv, struct cli_ctx *ctx)
@@ -234,6 +184,15 @@ int cmd_compile(int argc, char **argv, struct cli_ctx *ctx)
 		goto done;
 	}
 	ds = o.dataset ? o.dataset : o.dataset_id;
+	if (o.config_template >= 0 && ds) {
+		ret = cli_error("give a dataset or '--config-template %s', not both",
+				cli_enhanced_template_names[o.config_template]);
+		goto done;
+	}
+	if (o.config_template >= 0 && !o.dry_run) {
+		ret = compile_enhanced(ctx, &o, &p);
+		goto done;
+	}
 	if (o.enhanced && o.config_template < 0) {
 		struct strbuf sb = STRBUF_INIT;
 		cli_join_choices(&sb, cli_enhanced_template_names);
@@ -257,155 +216,6 @@ int cmd_compile(int argc, char **argv, struct cli_ctx *ctx)
 		ret = finish(ctx, &o, &p, ds, NULL);
 	else
 		ret = cmd_compile_run(ctx, &o, ds);
-done:
-	cli_parse_release(&p);
-	return ret;
-}
-
-/* The generic templates a compile-generic-templates run selects. */
-static bool template_selected(const struct cli_template_info *t, const struct cmd_opts *o)
-{
-	if (strcmp(t->kind, "generic") || strcmp(t->target, cli_target_names[o->target_environment]))
-		return false;
-	return o->template_type == CLI_TEMPLATES_ALL ||
-	       !strcmp(t->shape, cli_template_type_names[o->template_type]);
-}
-
-int cmd_compile_generic_templates(int argc, char **argv, struct cli_ctx *ctx)
-{
-	struct cmd_opts o;
-	struct cli_parse p;
-	int ret;
-	const struct cli_opt opts[] = {
-		CMD_OPT_TARGET_ENV(&o, 't'),
-		{.type = CLI_OPT_FLAG, .long_name = "force", .value = &o.force,
-		 .help = "recompile notebooks that exist already"},
-		{.type = CLI_OPT_ENUM, .long_name = "template-type", .value = &o.template_type,
-		 .choices = cli_template_type_names, .help = "which templates", .def = "all"},
-		CMD_OPT_TEMPLATES_DIR(&o),
-		CMD_OPT_PARAMETERS(&o, 0, NULL),
-		CMD_OPT_DRY_RUN(&o),
-		CMD_OPT_JSON(&o),
-		CLI_OPT_END_ENTRY,
-	};
-
-	cmd_opts_init(&o);
-	ret = cli_cmd_parse(&p, ctx, opts, argc, argv);
-	if (ret != CLI_CONTINUE)
-		goto done;
-	if (!o.dry_run) {
-		ret = not_built(ctx);
-		goto done;
-	}
-	if (o.json) {
-		cJSON *doc = cJSON_CreateObject(), *arr;
-		cJSON_AddStringToObject(doc, "command", ctx->cmd->name);
-		cJSON_AddBoolToObject(doc, "dry_run", true);
-		cJSON_AddStringToObject(doc, "output_root", ctx->repo_dir);
-		cli_parse_to_json(cJSON_AddObjectToObject(doc, "options"),
-				  cJSON_AddObjectToObject(doc, "sources"), &p);
-		arr = cJSON_AddArrayToObject(doc, "templates");
-		for (const struct cli_template_info *t = cli_templates; t->name; t++) {
-			struct strbuf path = STRBUF_INIT;
-			cJSON *item;
-			if (!template_selected(t, &o))
-				continue;
-			strbuf_addf(&path, "fabric_workspace_items/synthetic_data_generation/generic/%s.Notebook",
-				    t->name);
-			item = cJSON_CreateObject();
-			cJSON_AddStringToObject(item, "name", t->name);
-			cJSON_AddStringToObject(item, "path", path.buf);
-			cJSON_AddItemToArray(arr, item);
-			strbuf_release(&path);
-		}
-		cli_print_json(doc);
-		cJSON_Delete(doc);
-	} else {
-		struct strbuf sb = STRBUF_INIT;
-		strbuf_addf(&sb, "dry run: %s %s\noutput root: %s\n", CLI_GROUP, ctx->cmd->name,
-			    ctx->repo_dir);
-		{
-			struct strbuf d = STRBUF_INIT;
-			cli_parse_describe(&d, &p);
-			if (d.len)
-				strbuf_addf(&sb, "options:\n%s", d.buf);
-			strbuf_release(&d);
-		}
-		strbuf_addstr(&sb, "\nwould compile:\n");
-		for (const struct cli_template_info *t = cli_templates; t->name; t++)
-			if (template_selected(t, &o))
-				strbuf_addf(&sb, "  fabric_workspace_items/synthetic_data_generation/generic/%s.Notebook\n",
-					    t->name);
-		fwrite(sb.buf, 1, sb.len, stdout);
-		strbuf_release(&sb);
-	}
-	ret = CLI_EXIT_OK;
-done:
-	cli_parse_release(&p);
-	return ret;
-}
-
-int cmd_execute_with_parameters(int argc, char **argv, struct cli_ctx *ctx)
-{
-	struct cmd_opts o;
-	struct cli_parse p;
-	bool series;
-	int ret;
-	const struct cli_opt opts[] = {
-		{.type = CLI_OPT_ARG, .arg = "NOTEBOOK", .value = &o.notebook,
-		 .help = "the generic notebook to run", .choices = cli_generic_template_names,
-		 .check = check_generic_template, .flags = CLI_OPT_REQUIRED},
-		{.type = CLI_OPT_STRING, .long_name = "dataset-id", .value = &o.dataset_id,
-		 .arg = "ID", .help = "the dataset: an id or a path to a config"},
-		{.type = CLI_OPT_DATE, .long_name = "start-date", .value = &o.start_date,
-		 .given = &o.has_start_date, .help = "series: the first day",
-		 .def = "the dataset's incremental start_date"},
-		{.type = CLI_OPT_DATE, .long_name = "end-date", .value = &o.end_date,
-		 .given = &o.has_end_date, .help = "series: the last day (included)"},
-		{.type = CLI_OPT_INT, .long_name = "batch-size", .value = &o.batch_size,
-		 .arg = "DAYS", .help = "series: days per batch", .def = "10", .imin = 1,
-		 .imax = 36600},
-		CMD_OPT_TARGET_ROWS(&o, 0),
-		CMD_OPT_SCALE_FACTOR(&o),
-		CMD_OPT_PATH_FORMAT(&o, 0, "path-format", "nested"),
-		CMD_OPT_OUTPUT_MODE(&o, 0, "table"),
-		CMD_OPT_SEED(&o, 0),
-		CMD_OPT_GEN_MODE(&o, 0),
-		{.type = CLI_OPT_JSON, .long_name = "custom-schema", .value = &o.custom_schema,
-		 .help = "a dataset config as a JSON object, instead of --dataset-id"},
-		{.type = CLI_OPT_FLAG, .long_name = "enable-partitioning",
-		 .value = &o.enable_partitioning, .help = "partition tables by their partition columns"},
-		{.type = CLI_OPT_FLAG, .long_name = "ignore-state", .value = &o.ignore_state,
-		 .help = "series: start afresh, ignoring the state of earlier runs"},
-		CMD_OPT_CHUNK_SIZE(&o),
-		CMD_OPT_TABLES(&o),
-		CMD_OPT_DATASETS_DIR(&o),
-		CMD_OPT_PARAMETERS(&o, 0, NULL),
-		{.type = CLI_OPT_FLAG, .long_name = "dry-run", .alias = "validate-only",
-		 .value = &o.dry_run, .help = "validate and print the plan; run nothing",
-		 .flags = CLI_OPT_QUIET},
-		CMD_OPT_JSON(&o),
-		CLI_OPT_END_ENTRY,
-	};
-
-	cmd_opts_init(&o);
-	o.path_format = "nested";
-	ret = cli_cmd_parse(&p, ctx, opts, argc, argv);
-	if (ret != CLI_CONTINUE)
-		goto done;
-	if (o.dataset_id && o.custom_schema) {
-		ret = cli_error("give --dataset-id or --custom-schema, not both");
-		goto done;
-	}
-	ret = check_date_order(&o);
-	if (ret != CLI_CONTINUE)
-		goto done;
-	series = strstr(o.notebook, "_series_") != NULL;
-	if (series && o.dataset_id && !o.has_end_date) {
-		ret = cli_error("'%s' needs --end-date", o.notebook);
-		goto done;
-	}
-	ret = finish(ctx, &o, &p, o.dataset_id, series ? check_incremental : NULL);
 done:
 	cli_parse_release(&p);
 	return ret;

@@ -2,7 +2,7 @@
 CLI tests: they run the real binary (env INGEN_FAB_BIN, default build/ingen_fab)
 and pin the command line of DESIGN section 3: every command's --help, that the
 help lists exactly options the parser accepts, exact usage-error messages with
-exit 2, the stubs' "not built yet" with exit 1, the catalogue listings, and the
+exit 2, the catalogue listings, and the
 precedence of command line, --parameters and environment variables.
 
 Run: INGEN_FAB_BIN=build-x/ingen_fab python3 -m pytest tests/cli
@@ -26,10 +26,6 @@ OUR_ENV = ["SCALE_FACTOR", "BATCH_SIZE", "OUTPUT_PATH", "FABRIC_WORKSPACE_REPO_D
 COMMANDS = ["list-datasets", "list-incremental-datasets", "list-enhanced", "list", "validate",
             "compile", "generate", "generate-incremental", "generate-series",
             "compile-generic-templates", "execute-with-parameters"]
-
-# Commands whose work is not built yet (compile, generate and the incremental commands are built:
-# tests/cli/test_compile_cli.py, tests/unit/test_run.c, test_incremental.c and the e2e tests).
-STUBS = ["compile-generic-templates", "execute-with-parameters"]
 
 # What DESIGN section 3 (and the upstream docs) require of each command's table.
 REQUIRED_OPTIONS = {
@@ -375,27 +371,6 @@ def test_missing_arguments_print_the_usage(args, message, usage):
     assert r.stderr.splitlines() == ["ingen_fab: " + message, usage]
 
 
-# ---- stubs ----
-
-@pytest.mark.parametrize("cmd", STUBS)
-def test_stubs_say_not_built_yet(cmd, ds_dir, need_retail, tmp_path):
-    args = {
-        "compile": ["--dataset-id", "retail_oltp_small"],
-        "generate": ["retail_oltp_small", "--execute"],
-        "generate-incremental": ["tiny_incremental", "--date", "2024-01-05"],
-        "generate-series": ["tiny_incremental", "--end-date", "2024-01-31"],
-        "compile-generic-templates": [],
-        "execute-with-parameters": ["generic_single_dataset_lakehouse",
-                                    "--dataset-id", "retail_oltp_small"],
-    }[cmd]
-    out = tmp_path / "out"
-    r = run(cmd, *args, "--datasets-dir", ds_dir, env={"FABRIC_WORKSPACE_REPO_DIR": str(out)}) \
-        if cmd != "compile-generic-templates" else \
-        run(cmd, env={"FABRIC_WORKSPACE_REPO_DIR": str(out)})
-    assert r.returncode == 1, r.stderr
-    assert r.stderr == f"ingen_fab: '{cmd}' is not built yet\n"
-    assert r.stdout == ""
-    assert not out.exists(), "a stub wrote output"
 
 
 def test_stubs_check_the_dataset_before_saying_not_built(need_retail):
