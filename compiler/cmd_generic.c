@@ -454,40 +454,19 @@ static void add_table(struct ewp *w, const char *name, int64_t rows, const char 
  */
 static int write_copy_into(struct ewp *w, const struct run_stats *st)
 {
-	struct strbuf files = STRBUF_INIT, sql = STRBUF_INIT, path = STRBUF_INIT;
-	FILE *f;
-	int ret = -1;
+	struct strbuf files = STRBUF_INIT;
+	struct diags d = DIAGS_INIT;
+	const char **names = arena_calloc(w->ctx->arena, st->n_tables + 1, sizeof(*names));
+	int ret;
 
 	strbuf_addf(&files, "%s/Files/synthetic_data/%s", st->lakehouse, w->ds->id);
 	for (size_t i = 0; i < st->n_tables; i++)
-		strbuf_addf(&sql, "COPY INTO [dbo].[%s] FROM '%s/parquet/%s/*.parquet' WITH (FILE_TYPE = 'PARQUET');\n",
-			    st->tables[i].name, files.buf, st->tables[i].name);
-	strbuf_addf(&path, "%s/copy_into.sql.tmp", files.buf);
-	if (mkdirs(files.buf) || !(f = fopen(path.buf, "w"))) {
-		ewp_failf(w, "cannot write '%s': %s", path.buf, strerror(errno));
-		goto done;
-	}
-	fwrite(sql.buf, 1, sql.len, f);
-	if (fclose(f)) {
-		ewp_failf(w, "cannot write '%s': %s", path.buf, strerror(errno));
-		goto done;
-	}
-	strbuf_setlen(&path, path.len - 4);
-	{
-		struct strbuf tmp = STRBUF_INIT;
-		strbuf_addf(&tmp, "%s.tmp", path.buf);
-		if (rename(tmp.buf, path.buf)) {
-			ewp_failf(w, "cannot write '%s': %s", path.buf, strerror(errno));
-			strbuf_release(&tmp);
-			goto done;
-		}
-		strbuf_release(&tmp);
-	}
-	ret = 0;
-done:
+		names[i] = st->tables[i].name;
+	ret = notebook_copy_into_write(files.buf, "copy_into.sql", names, names, NULL, st->n_tables, &d);
+	if (ret)
+		take_diags(&w->error, &d);
 	strbuf_release(&files);
-	strbuf_release(&sql);
-	strbuf_release(&path);
+	diags_release(&d);
 	return ret;
 }
 
@@ -546,21 +525,7 @@ done:
 static int spark_jars(struct ewp *w, const char **jars, struct strbuf *sb, const char *dir)
 {
 	struct diags d = DIAGS_INIT;
-	const char *env = getenv("INGEN_FAB_SPARK_JARS");
-	int ret = 0;
-	*jars = NULL;
-	if (dir) {
-		if (notebook_spark_jars_of_dir(sb, dir, &d) < 0)
-			ret = -1;
-		else
-			*jars = sb->buf;
-	} else if (!env || !*env) {
-		ewp_failf(w, "the pyspark engine needs the Delta Lake jars of a local Spark: set "
-			     "INGEN_FAB_SPARK_JARS to their comma-separated paths, or pass --spark-jars DIR");
-		ret = -1;
-	} else if (notebook_check_spark_jars(env, &d) < 0) {
-		ret = -1;
-	}
+	int ret = notebook_spark_jars(jars, sb, dir, &d);
 	if (d.n)
 		take_diags(&w->error, &d);
 	diags_release(&d);
@@ -776,6 +741,8 @@ static char **series_argv(struct ewp *w, const char *exe, const char *root, bool
 	ARGF("--target-rows=%lld", (long long)w->plan.target_rows);
 	ARGF("--scale-factor=%.17g", w->plan.scale_factor);
 	ARGF("--generation-mode=%s", mode);
+	if (w->warehouse)
+		ARG("--target-environment=warehouse");
 	if (o->has_chunk_size)
 		ARGF("--chunk-size=%lld", (long long)o->chunk_size);
 	if (o->tables.n) {
@@ -803,50 +770,18 @@ static char **series_argv(struct ewp *w, const char *exe, const char *root, bool
 	return (char **)v;
 }
 
-/* The newest `<prefix><time>.json` of `dir` with time >= since; NULL when none. */
-static char *newest_log(const char *dir, const char *prefix, long long since)
-{
-	struct strbuf sb = STRBUF_INIT;
-	size_t n = strlen(prefix);
-	long long best_t = -1;
-	struct dirent *e;
-	DIR *dh = opendir(dir);
-	if (!dh)
-		return NULL;
-	while ((e = readdir(dh)) != NULL) {
-		char *end;
-		long long t;
-		if (strncmp(e->d_name, prefix, n))
-			continue;
-		t = strtoll(e->d_name + n, &end, 10);
-		if (end == e->d_name + n || strcmp(end, ".json") || t < since || t <= best_t)
-			continue;
-		best_t = t;
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "%s/%s", dir, e->d_name);
-	}
-	closedir(dh);
-	if (best_t < 0) {
-		strbuf_release(&sb);
-		return NULL;
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
 /*
  * Series: the native engine runs `generate-series --execute` (a child of
  * this program) against the output root; python and pyspark compile the
  * series notebook into the scratch folder (`generate-series` without
- * --execute) and run it with the interpreter against the output root, then
- * read its run log.
+ * --execute) and run it against the output root with notebook_run() (the
+ * series runner `generate-series --execute --engine python|pyspark` uses).
  */
 static int run_series(struct ewp *w, const char *spark_jars_dir)
 {
-	struct strbuf exe = STRBUF_INIT, out = STRBUF_INIT, nb = STRBUF_INIT, env_root = STRBUF_INIT,
-		      runs = STRBUF_INIT, prefix = STRBUF_INIT, data_root = STRBUF_INIT, jars = STRBUF_INIT,
-		      env_jars = STRBUF_INIT;
+	struct strbuf exe = STRBUF_INIT, out = STRBUF_INIT, nb = STRBUF_INIT, data_root = STRBUF_INIT,
+		      jars = STRBUF_INIT;
 	cJSON *doc = NULL;
-	char *log = NULL;
 	int ret = -1, status;
 	const char *engine = cli_engine_names[w->engine];
 
@@ -871,11 +806,12 @@ static int run_series(struct ewp *w, const char *spark_jars_dir)
 		goto done;
 	}
 	{
-		const char *jar_list = NULL;
-		const char *env[4] = {NULL, NULL, NULL, NULL};
-		long long started;
+		struct notebook_run_request nreq;
+		struct notebook_run_result nres;
+		struct diags d = DIAGS_INIT;
 		const cJSON *name;
-		if (w->engine == CLI_ENGINE_PYSPARK && spark_jars(w, &jar_list, &jars, spark_jars_dir))
+		memset(&nreq, 0, sizeof(nreq));
+		if (w->engine == CLI_ENGINE_PYSPARK && spark_jars(w, &nreq.spark_jars, &jars, spark_jars_dir))
 			goto done;
 		status = spawn_wait(&out, series_argv(w, exe.buf, w->scratch, false, engine), NULL);
 		doc = out.len ? cJSON_Parse(out.buf) : NULL;
@@ -887,51 +823,30 @@ static int run_series(struct ewp *w, const char *spark_jars_dir)
 		w->compiled = arena_strdup(w->ctx->arena, name->valuestring);
 		strbuf_addf(&nb, "%s/fabric_workspace_items/synthetic_data_generation/%s.Notebook/notebook-content.py",
 			    w->scratch, name->valuestring);
-		strbuf_addf(&env_root, "INGEN_FAB_OUTPUT_ROOT=%s", w->root);
-		env[0] = env_root.buf;
-		if (jar_list) {
-			strbuf_addf(&env_jars, "INGEN_FAB_SPARK_JARS=%s", jar_list);
-			env[1] = env_jars.buf;
-		}
-		started = (long long)time(NULL);
-		{
-			char *argv[] = {(char *)notebook_python(), nb.buf, NULL};
-			status = spawn_wait(NULL, argv, env);
-		}
-		if (status != 0) {
-			if (status < 0)
-				ewp_failf(w, "the %s series notebook could not run: %s", engine, strerror(errno));
-			else
-				ewp_failf(w, "the %s series notebook '%s' failed with exit status %d", engine, nb.buf,
-					  status);
+		nreq.notebook = nb.buf;
+		nreq.engine = engine;
+		nreq.dataset_id = w->ds->id;
+		nreq.root = w->root;
+		nreq.python = notebook_python();
+		nreq.series = true;
+		if (notebook_run(&nres, &nreq, w->ctx->arena, &d) < 0) {
+			take_diags(&w->error, &d);
+			diags_release(&d);
 			goto done;
 		}
-		strbuf_addf(&runs, "%s/lakehouse/%s/Files/synthetic_data/_runs", w->root, w->ds->id);
-		strbuf_addf(&prefix, "%s_incremental_%s_", w->ds->id, engine);
-		log = newest_log(runs.buf, prefix.buf, started);
-		cJSON_Delete(doc);
-		strbuf_reset(&out);
-		doc = NULL;
-		if (!log || read_file(&out, log) || !(doc = cJSON_Parse(out.buf)) ||
-		    add_series_tables(w, doc, data_root.buf)) {
-			ewp_failf(w, "the %s series notebook wrote no readable run log '%s<time>.json' under '%s'",
-				  engine, prefix.buf, runs.buf);
-			goto done;
-		}
+		diags_release(&d);
+		for (size_t i = 0; i < nres.n_days; i++)
+			for (size_t k = 0; k < nres.days[i].n_tables; k++)
+				add_table(w, nres.days[i].tables[k].name, nres.days[i].tables[k].rows, data_root.buf);
 	}
 	ret = 0;
 done:
-	free(log);
 	cJSON_Delete(doc);
 	strbuf_release(&exe);
 	strbuf_release(&out);
 	strbuf_release(&nb);
-	strbuf_release(&env_root);
-	strbuf_release(&runs);
-	strbuf_release(&prefix);
 	strbuf_release(&data_root);
 	strbuf_release(&jars);
-	strbuf_release(&env_jars);
 	return ret;
 }
 
@@ -1033,13 +948,6 @@ static int ewp_execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli
 	if (w.warehouse)
 		w.output_mode = "parquet"; /* loaded with COPY INTO */
 
-	if (w.series && w.warehouse) {
-		w.engine = w.engine < 0 ? CLI_ENGINE_PYTHON : w.engine;
-		ewp_failf(&w, "'%s' is not built yet: series for a warehouse target need incremental "
-			      "warehouse notebooks (use generic_incremental_series_lakehouse)", o->notebook);
-		ret = CLI_EXIT_FAILURE;
-		goto answer;
-	}
 	if (has_engine && engine != CLI_ENGINE_NATIVE && (enum gen_mode)o->generation_mode != GEN_MODE_AUTO &&
 	    (enum gen_mode)o->generation_mode != (engine == CLI_ENGINE_PYSPARK ? GEN_MODE_PYSPARK : GEN_MODE_PYTHON)) {
 		ewp_failf(&w, "'--generation-mode %s' does not match '--engine %s': the %s engine runs the %s notebook",

@@ -8,8 +8,13 @@
  * runtime (runtime/run.h) and renamed into the folders of --path-format,
  * then the state file beside the data (Files/_state/<dataset_id>.json)
  * records the day as completed, so a series resumes after it (--resume) and
- * an interrupted day is simply generated again.  Exit codes: 0 done, 1 the
- * run failed or was interrupted, 2 a usage or config error.
+ * an interrupted day is simply generated again.  With a warehouse target
+ * the days are Parquet and each day's COPY INTO script is written beside
+ * them.  With --execute --engine python|pyspark the state is checked the
+ * same way, then the incremental notebook of the days left is compiled
+ * (incr_notebook.h) and run by the series runner of notebook_run.h, whose
+ * run log gives the same summary.  Exit codes: 0 done, 1 the run failed or
+ * was interrupted, 2 a usage or config error.
  */
 #include "cli.h"
 
@@ -32,6 +37,7 @@
 #include "ir.h"
 #include "log_table.h"
 #include "model.h"
+#include "notebook_run.h"
 #include "plan.h"
 #include "refdata.h"
 #include "run.h"
@@ -506,8 +512,11 @@ static int commit_day_table(int64_t *version, const struct incr_series *s, const
 	return ret;
 }
 
+/* The output format; a warehouse target writes parquet (loaded with COPY INTO). */
 static enum run_format format_of(const struct cmd_opts *o, const struct cli_parse *p)
 {
+	if (o->target_environment == CLI_TARGET_WAREHOUSE)
+		return RUN_FORMAT_PARQUET;
 	if (cli_parse_source(p, "output-format") != CLI_SRC_DEFAULT) {
 		switch (o->output_format) {
 		case CLI_FORMAT_PARQUET: return RUN_FORMAT_PARQUET;
@@ -567,14 +576,19 @@ static int run_day(struct day_result *res, struct cli_ctx *ctx, const struct cmd
 	struct run_stats st;
 	double t0 = now_s();
 	int ret = -1;
-	size_t n_selected = 0;
+	size_t n_selected = 0, n_wh = 0;
 	cJSON *jd = NULL, *jt = NULL;
+	const bool warehouse = o->target_environment == CLI_TARGET_WAREHOUSE;
+	const char **wh_tables = NULL, **wh_folders = NULL;
+	bool *wh_replace = NULL;
+	struct strbuf day_text = STRBUF_INIT;
 
 	memset(&st, 0, sizeof(st));
 	memset(res, 0, sizeof(*res));
 	if (incr_plan_day(&day, s, day_index, ctx->arena, d) || incr_day_plan(&plan, s, &day, ctx->arena))
 		goto done;
 	*day_out = day;
+	add_date(&day_text, day.date);
 	for (size_t i = 0; i < plan.n_tables; i++)
 		n_selected += plan.tables[i].selected;
 	if (json_days) {
@@ -598,6 +612,11 @@ static int run_day(struct day_result *res, struct cli_ctx *ctx, const struct cmd
 	req.catch_signals = true;
 	if (run_execute(&st, &req, d) < 0)
 		goto done;
+	if (warehouse) {
+		wh_tables = arena_calloc(ctx->arena, st.n_tables + 1, sizeof(*wh_tables));
+		wh_folders = arena_calloc(ctx->arena, st.n_tables + 1, sizeof(*wh_folders));
+		wh_replace = arena_calloc(ctx->arena, st.n_tables + 1, sizeof(*wh_replace));
+	}
 	for (size_t i = 0; i < st.n_tables; i++) {
 		struct strbuf rel = STRBUF_INIT, why = STRBUF_INIT, dst = STRBUF_INIT;
 		int64_t version = -1;
@@ -611,6 +630,14 @@ static int run_day(struct day_result *res, struct cli_ctx *ctx, const struct cmd
 			incr_path_format(&rel, &why, o->path_format, s->ds->id, st.tables[i].name, day.date);
 			strbuf_addf(&dst, "%s/%s", files_root, rel.buf);
 			rc = place_folder(st.tables[i].path, dst.buf, d);
+			if (rc >= 0 && warehouse) {
+				wh_tables[n_wh] = arena_strdup(ctx->arena, st.tables[i].name);
+				wh_folders[n_wh] = arena_strdup(ctx->arena, rel.buf);
+				for (size_t k = 0; k < s->n_tables; k++)
+					if (!strcmp(s->tables[k].table->name, st.tables[i].name))
+						wh_replace[n_wh] = s->tables[k].type != TABLE_INCREMENTAL;
+				n_wh++;
+			}
 		}
 		if (rc >= 0 && jt) {
 			cJSON *t = cJSON_CreateObject();
@@ -634,6 +661,25 @@ static int run_day(struct day_result *res, struct cli_ctx *ctx, const struct cmd
 		res->rows += st.tables[i].rows;
 		res->tables++;
 	}
+	if (warehouse && n_wh) {
+		/* the day's COPY INTO script beside the files, as the warehouse notebooks write it */
+		struct strbuf script = STRBUF_INIT;
+		char *abs = realpath(files_root, NULL), *slash = abs ? strrchr(abs, '/') : NULL;
+		int rc;
+		if (slash)
+			*slash = '\0'; /* Files/synthetic_data/<id>, the parent of parquet/ */
+		strbuf_addstr(&script, "copy_into_");
+		for (const char *c = day_text.buf; *c; c++)
+			if (*c != '-')
+				strbuf_addch(&script, *c);
+		strbuf_addstr(&script, ".sql");
+		rc = abs ? notebook_copy_into_write(abs, script.buf, wh_tables, wh_folders, wh_replace, n_wh, d)
+			 : diag_error(d, NULL, "cannot resolve '%s': %s", files_root, strerror(errno));
+		free(abs);
+		strbuf_release(&script);
+		if (rc < 0)
+			goto done;
+	}
 	ret = 0;
 done:
 	res->seconds = now_s() - t0;
@@ -642,6 +688,7 @@ done:
 		cJSON_AddNumberToObject(jd, "seconds", res->seconds);
 	}
 	run_stats_release(&st);
+	strbuf_release(&day_text);
 	return ret;
 }
 
@@ -687,7 +734,158 @@ static int64_t test_kill_after_days(void)
 	return v && *v ? strtoll(v, NULL, 10) : 0;
 }
 
-static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_parse *p)
+/* The summary of a series notebook run, in the native run's shapes (text or JSON). */
+static void print_notebook_series(const struct notebook_run_result *r, const struct cmd_opts *o,
+				  const char *notebook, const char *data_dir)
+{
+	if (o->json) {
+		cJSON *doc = cJSON_CreateObject(), *days = cJSON_CreateArray();
+		char buf[64];
+		cJSON_AddStringToObject(doc, "dataset_id", r->dataset_id);
+		cJSON_AddStringToObject(doc, "engine", r->engine);
+		cJSON_AddStringToObject(doc, "output_format", r->output_mode);
+		cJSON_AddStringToObject(doc, "path_format", r->path_format ? r->path_format : o->path_format);
+		cJSON_AddStringToObject(doc, "lakehouse", r->lakehouse);
+		if (r->state)
+			cJSON_AddStringToObject(doc, "state", r->state);
+		for (size_t i = 0; i < r->n_days; i++) {
+			const struct notebook_run_day *day = &r->days[i];
+			cJSON *jd = cJSON_CreateObject(), *jt;
+			cJSON_AddStringToObject(jd, "date", day->date);
+			jt = cJSON_AddArrayToObject(jd, "tables");
+			for (size_t k = 0; k < day->n_tables; k++) {
+				cJSON *t = cJSON_CreateObject();
+				cJSON_AddStringToObject(t, "table", day->tables[k].name);
+				json_add_int(t, "rows", day->tables[k].rows);
+				cJSON_AddStringToObject(t, "path", day->tables[k].path);
+				cJSON_AddItemToArray(jt, t);
+			}
+			json_add_int(jd, "rows", day->rows);
+			cJSON_AddNumberToObject(jd, "seconds", day->seconds);
+			cJSON_AddItemToArray(days, jd);
+		}
+		cJSON_AddItemToObject(doc, "days", days);
+		json_add_int(doc, "rows", r->rows);
+		cJSON_AddNumberToObject(doc, "seconds", r->seconds);
+		cJSON_AddBoolToObject(doc, "completed", true);
+		cJSON_AddStringToObject(doc, "notebook", notebook);
+		cJSON_AddStringToObject(doc, "run_log", r->log_path);
+		snprintf(buf, sizeof(buf), "%.3f", r->process_seconds);
+		cJSON_AddRawToObject(doc, "process_seconds", buf);
+		snprintf(buf, sizeof(buf), "%.1f", r->peak_memory_mb);
+		cJSON_AddRawToObject(doc, "peak_memory_mb", buf);
+		cli_print_json(doc);
+		cJSON_Delete(doc);
+	} else if (o->has_date) {
+		for (size_t i = 0; i < r->n_days; i++)
+			printf("%s %s: %zu table%s, %lld rows in %.2f s (%s engine)\n", r->dataset_id, r->days[i].date,
+			       r->days[i].n_tables, r->days[i].n_tables == 1 ? "" : "s", (long long)r->days[i].rows,
+			       r->days[i].seconds, r->engine);
+	} else {
+		size_t n_batches = (r->n_days + (size_t)o->batch_size - 1) / (size_t)o->batch_size;
+		for (size_t b = 0; b < n_batches; b++) {
+			size_t lo = b * (size_t)o->batch_size, hi = lo + (size_t)o->batch_size;
+			int64_t rows = 0;
+			double secs = 0;
+			if (hi > r->n_days)
+				hi = r->n_days;
+			for (size_t i = lo; i < hi; i++) {
+				rows += r->days[i].rows;
+				secs += r->days[i].seconds;
+			}
+			printf("%s batch %zu/%zu (%s to %s): %lld rows in %.2f s\n", r->dataset_id, b + 1, n_batches,
+			       r->days[lo].date, r->days[hi - 1].date, (long long)rows, secs);
+		}
+		printf("%s: %zu day%s, %lld rows in %.2f s (%s engine) -> %s\n", r->dataset_id, r->n_days,
+		       r->n_days == 1 ? "" : "s", (long long)r->rows, r->seconds, r->engine, data_dir);
+	}
+	fflush(stdout);
+}
+
+/*
+ * --engine python|pyspark: the incremental notebook of days [first, last]
+ * compiled under the workspace root (as without --execute) and run with the
+ * local Python or Spark (notebook_run.h, the series runner); its run log
+ * gives the summary.  The state was checked (and --resume applied) by the
+ * caller, as for the native engine.
+ */
+static int execute_notebook(struct cli_ctx *ctx, const struct cmd_opts *o, const struct cli_parse *p,
+			    int64_t first, int64_t last, const char *spark_jars_dir)
+{
+	const bool spark = o->engine == CLI_ENGINE_PYSPARK;
+	struct incr_notebook_request req;
+	struct incr_notebook_result res;
+	struct notebook_run_request nreq;
+	struct notebook_run_result nres;
+	struct diags d = DIAGS_INIT;
+	struct strbuf jars = STRBUF_INIT, master = STRBUF_INIT, nb = STRBUF_INIT, data = STRBUF_INIT;
+	char *root = NULL;
+	int ret, rc;
+
+	memset(&nreq, 0, sizeof(nreq));
+	if (spark) {
+		if (notebook_spark_jars(&nreq.spark_jars, &jars, spark_jars_dir, &d) < 0) {
+			ret = cli_report_diags(&d);
+			goto done;
+		}
+		if (cli_parse_source(p, "threads") != CLI_SRC_DEFAULT && o->threads > 0) {
+			strbuf_addf(&master, "local[%d]", (int)o->threads);
+			nreq.spark_master = master.buf;
+		}
+	}
+	memset(&req, 0, sizeof(req));
+	req.o = o;
+	req.p = p;
+	req.first = first;
+	req.last = last;
+	req.mode = spark ? GEN_MODE_PYSPARK : GEN_MODE_PYTHON;
+	req.root = ctx->repo_dir;
+	rc = incr_notebook_compile(&res, &req, ctx->arena, &d);
+	if (rc) {
+		ret = cli_report_diags(&d);
+		if (rc == -2)
+			ret = CLI_EXIT_FAILURE;
+		goto done;
+	}
+	if (d.n)
+		print_diags(&d); /* warnings */
+	diags_release(&d);
+	root = realpath(ctx->repo_dir, NULL);
+	if (!root) {
+		ret = cli_fail("cannot resolve the output root '%s': %s", ctx->repo_dir, strerror(errno));
+		goto done;
+	}
+	strbuf_addf(&nb, "%s/fabric_workspace_items/synthetic_data_generation/%s.Notebook/notebook-content.py", root,
+		    res.name);
+	nreq.notebook = nb.buf;
+	nreq.engine = cli_engine_names[o->engine];
+	nreq.dataset_id = res.dataset_id;
+	nreq.root = root;
+	nreq.python = notebook_python();
+	nreq.show_output = !o->json && isatty(STDERR_FILENO);
+	nreq.series = true;
+	if (notebook_run(&nres, &nreq, ctx->arena, &d) < 0) {
+		print_diags(&d);
+		ret = CLI_EXIT_FAILURE;
+		goto done;
+	}
+	if (!strcmp(res.format, "delta"))
+		strbuf_addf(&data, "%s/Tables", nres.lakehouse);
+	else
+		strbuf_addf(&data, "%s/Files/synthetic_data/%s/%s", nres.lakehouse, res.dataset_id, res.format);
+	print_notebook_series(&nres, o, nb.buf, data.buf);
+	ret = CLI_EXIT_OK;
+done:
+	free(root);
+	strbuf_release(&jars);
+	strbuf_release(&master);
+	strbuf_release(&nb);
+	strbuf_release(&data);
+	diags_release(&d);
+	return ret;
+}
+
+static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_parse *p, const char *spark_jars_dir)
 {
 	struct diags d = DIAGS_INIT;
 	struct catalog cat;
@@ -753,6 +951,11 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 		printf("%s: nothing to do (days up to %s are completed)\n", ds->id, a.buf);
 		strbuf_release(&a);
 		ret = CLI_EXIT_OK;
+		goto done;
+	}
+	if (o->engine != CLI_ENGINE_NATIVE) {
+		remove_stale_staging(lake.buf);
+		ret = execute_notebook(ctx, o, p, first, last, spark_jars_dir);
 		goto done;
 	}
 	if (incr_series_build(&s, &plan, last - start + 1, ctx->arena, &d) ||
@@ -868,19 +1071,29 @@ done:
 	return ret;
 }
 
-/* Dry run, execution, or the checks and then "not built yet". */
-static int finish(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_parse *p)
+/* Dry run, execution (native, or a notebook run with --engine python|pyspark), or the notebook. */
+static int finish(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_parse *p, const char *spark_jars_dir)
 {
 	int ret;
 	if (o->dry_run)
 		return cli_dry_run(ctx, o, p, (const char *const *)&o->dataset, 1, check_days, o);
-	if (o->execute && o->engine == CLI_ENGINE_NATIVE)
-		return execute(ctx, o, p);
+	if (spark_jars_dir && !(o->execute && o->engine == CLI_ENGINE_PYSPARK))
+		return cli_error("--spark-jars applies to '--execute --engine pyspark'");
+	if (o->execute && o->engine != CLI_ENGINE_NATIVE) {
+		const enum gen_mode mode = o->engine == CLI_ENGINE_PYSPARK ? GEN_MODE_PYSPARK : GEN_MODE_PYTHON;
+		if ((enum gen_mode)o->generation_mode != GEN_MODE_AUTO && (enum gen_mode)o->generation_mode != mode)
+			return cli_error("'--generation-mode %s' does not match '--engine %s': the %s engine runs "
+					 "the %s notebook", cli_gen_mode_names[o->generation_mode],
+					 cli_engine_names[o->engine], cli_engine_names[o->engine], gen_mode_name(mode));
+		ret = incr_notebook_check(o, p);
+		if (ret != CLI_CONTINUE)
+			return ret;
+	}
+	if (o->execute)
+		return execute(ctx, o, p, spark_jars_dir);
 	ret = cli_check_datasets(ctx, o, (const char *const *)&o->dataset, 1, check_days, o);
 	if (ret != CLI_CONTINUE)
 		return ret;
-	if (o->execute)
-		return cli_fail("'%s --engine %s' is not built yet", ctx->cmd->name, cli_engine_names[o->engine]);
 	return incr_notebook_command(ctx, o, p);
 }
 
@@ -888,6 +1101,7 @@ int cmd_generate_incremental(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct cmd_opts o;
 	struct cli_parse p;
+	const char *spark_jars_dir = NULL;
 	int ret;
 	const struct cli_opt opts[] = {
 		{.type = CLI_OPT_ARG, .arg = "DATASET_ID", .value = &o.dataset,
@@ -906,6 +1120,9 @@ int cmd_generate_incremental(int argc, char **argv, struct cli_ctx *ctx)
 		CMD_OPT_EXECUTE(&o),
 		CMD_OPT_ENGINE(&o),
 		CMD_OPT_THREADS(&o),
+		{.type = CLI_OPT_STRING, .long_name = "spark-jars", .value = &spark_jars_dir,
+		 .arg = "DIR", .help = "--engine pyspark: the jars of the local Spark (Delta Lake) are "
+			 "the *.jar files of DIR; wins over INGEN_FAB_SPARK_JARS (comma-separated jar paths)"},
 		CMD_OPT_OUTPUT_FORMAT(&o),
 		CMD_OPT_OUTPUT_MODE(&o, 'o', "parquet"),
 		CMD_OPT_TARGET_ROWS(&o, 'r'),
@@ -926,7 +1143,7 @@ int cmd_generate_incremental(int argc, char **argv, struct cli_ctx *ctx)
 	ret = cli_cmd_parse(&p, ctx, opts, argc, argv);
 	if (ret != CLI_CONTINUE)
 		goto done;
-	ret = finish(ctx, &o, &p);
+	ret = finish(ctx, &o, &p, spark_jars_dir);
 done:
 	cli_parse_release(&p);
 	return ret;
@@ -936,6 +1153,7 @@ int cmd_generate_series(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct cmd_opts o;
 	struct cli_parse p;
+	const char *spark_jars_dir = NULL;
 	int ret;
 	const struct cli_opt opts[] = {
 		{.type = CLI_OPT_ARG, .arg = "DATASET_ID", .value = &o.dataset,
@@ -962,6 +1180,9 @@ int cmd_generate_series(int argc, char **argv, struct cli_ctx *ctx)
 		CMD_OPT_EXECUTE(&o),
 		CMD_OPT_ENGINE(&o),
 		CMD_OPT_THREADS(&o),
+		{.type = CLI_OPT_STRING, .long_name = "spark-jars", .value = &spark_jars_dir,
+		 .arg = "DIR", .help = "--engine pyspark: the jars of the local Spark (Delta Lake) are "
+			 "the *.jar files of DIR; wins over INGEN_FAB_SPARK_JARS (comma-separated jar paths)"},
 		CMD_OPT_OUTPUT_FORMAT(&o),
 		CMD_OPT_TARGET_ROWS(&o, 'r'),
 		CMD_OPT_SCALE_FACTOR(&o),
@@ -994,7 +1215,7 @@ int cmd_generate_series(int argc, char **argv, struct cli_ctx *ctx)
 		strbuf_release(&b);
 		goto done;
 	}
-	ret = finish(ctx, &o, &p);
+	ret = finish(ctx, &o, &p, spark_jars_dir);
 done:
 	cli_parse_release(&p);
 	return ret;

@@ -1436,7 +1436,7 @@ static const char *render_column(struct sp_ctx *c, const struct ir_node *n, size
 	if (c->depth > MAX_INLINE_DEPTH)
 		return fail(c, n, "a reference nested this deep");
 	c->depth++;
-	res = render(c, column_root(c, col), f);
+	res = let(c, render(c, column_root(c, col), f));
 	c->depth--;
 	return res;
 }

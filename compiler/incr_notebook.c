@@ -9,7 +9,10 @@
  * parent_rows and the folder of --path-format from incr_path_format), so the
  * notebook recomputes nothing and writes the folders and the state file of
  * the native series (cmd_incremental.c).  The shells are
- * templates/notebooks/incremental_python.py.j2 and incremental_pyspark.py.j2.
+ * templates/notebooks/incremental_python.py.j2 and incremental_pyspark.py.j2;
+ * a warehouse target adds the COPY INTO load of each day (_warehouse_load.j2).
+ * incr_notebook_compile() is also what `--execute --engine python|pyspark`
+ * compiles before running the notebook (cmd_incremental.c).
  */
 #include "incr_notebook.h"
 
@@ -36,9 +39,14 @@
 
 #define NOTEBOOKS_FOLDER "fabric_workspace_items/synthetic_data_generation"
 
-/* The output format the native series would use: --output-format wins over --output-mode. */
-static const char *format_name(const struct cmd_opts *o, const struct cli_parse *p)
+/*
+ * The output format the native series would use: --output-format wins over
+ * --output-mode; a warehouse target writes parquet (loaded with COPY INTO).
+ */
+const char *incr_notebook_format(const struct cmd_opts *o, const struct cli_parse *p)
 {
+	if (o->target_environment == CLI_TARGET_WAREHOUSE)
+		return "parquet";
 	if (cli_parse_source(p, "output-format") != CLI_SRC_DEFAULT) {
 		switch (o->output_format) {
 		case CLI_FORMAT_PARQUET: return "parquet";
@@ -135,9 +143,10 @@ static int day_schedule(struct strbuf *out, struct plan *first_plan, struct incr
 	return 0;
 }
 
-int incr_notebook_command(struct cli_ctx *ctx, const struct cmd_opts *o, const struct cli_parse *p)
+int incr_notebook_compile(struct incr_notebook_result *out, const struct incr_notebook_request *req,
+			  struct arena *arena, struct diags *d)
 {
-	struct diags d = DIAGS_INIT;
+	const struct cmd_opts *o = req->o;
 	struct catalog cat;
 	struct dataset *ds = NULL;
 	struct plan plan, first_plan;
@@ -149,48 +158,28 @@ int incr_notebook_command(struct cli_ctx *ctx, const struct cmd_opts *o, const s
 	struct template_env env;
 	struct strbuf program = STRBUF_INIT, schedule = STRBUF_INIT, name = STRBUF_INIT, nb = STRBUF_INIT,
 		      path = STRBUF_INIT, tmp = STRBUF_INIT;
-	const char *format = format_name(o, p);
+	const char *format = incr_notebook_format(o, req->p);
+	const bool warehouse = o->target_environment == CLI_TARGET_WAREHOUSE;
 	bool series = !o->has_date, keep_state;
-	int64_t first, last, start;
+	int64_t first = req->first, last = req->last, start;
 	cJSON *tctx = NULL;
-	int ret;
+	int ret = -1;
 
+	memset(out, 0, sizeof(*out));
 	memset(&cat, 0, sizeof(cat));
-	if (strcmp(format, "jsonl") == 0) {
-		ret = cli_fail("the incremental notebooks write parquet or csv files or delta tables; '%s' output is not built yet "
-			       "(use --output-mode table, parquet or csv)", format);
-		goto done;
-	}
-	if (o->target_environment == CLI_TARGET_WAREHOUSE) {
-		ret = cli_fail("incremental notebooks for a warehouse target are not built yet "
-			       "(use --target-environment lakehouse)");
-		goto done;
-	}
-	for (size_t i = 0; i < o->templates_dirs.n; i++) {
-		struct stat st;
-		if (stat(o->templates_dirs.items[i], &st) || !S_ISDIR(st.st_mode)) {
-			ret = cli_error("--templates-dir '%s' is not a folder", o->templates_dirs.items[i]);
-			goto done;
-		}
-	}
 	cli_plan_options(&po, o);
-	if (cli_catalog_open(&cat, o, &d) < 0 || catalog_load_dataset(&ds, &cat, o->dataset, ctx->arena, &d) < 0 ||
-	    incr_prepare(ds, ctx->arena, &d) < 0 || plan_build(&plan, ds, &po, ctx->arena, &d) < 0) {
-		ret = cli_report_diags(&d);
+	if (req->mode != GEN_MODE_AUTO)
+		po.mode = (enum gen_mode)req->mode;
+	if (cli_catalog_open(&cat, o, d) < 0 || catalog_load_dataset(&ds, &cat, o->dataset, arena, d) < 0 ||
+	    incr_prepare(ds, arena, d) < 0 || plan_build(&plan, ds, &po, arena, d) < 0)
 		goto done;
-	}
 	start = ds->incremental->start_date;
-	first = o->has_date ? o->date : (o->has_start_date ? o->start_date : start);
-	last = o->has_date ? o->date : o->end_date;
 	keep_state = o->has_date ? o->state_management : true;
-	if (incr_series_build(&s, &plan, last - start + 1, ctx->arena, &d) ||
-	    incr_lower(&progs, &s, &refs, ctx->arena, &d) ||
-	    day_schedule(&schedule, &first_plan, &s, first, last, o->path_format, ctx->arena, &d) ||
-	    (plan.mode == GEN_MODE_PYSPARK ? emit_spark_program(&program, &first_plan, progs, &d)
-					   : emit_numpy_program(&program, &first_plan, progs, &d))) {
-		ret = cli_report_diags(&d);
+	if (incr_series_build(&s, &plan, last - start + 1, arena, d) || incr_lower(&progs, &s, &refs, arena, d) ||
+	    day_schedule(&schedule, &first_plan, &s, first, last, o->path_format, arena, d) ||
+	    (plan.mode == GEN_MODE_PYSPARK ? emit_spark_program(&program, &first_plan, progs, d)
+					   : emit_numpy_program(&program, &first_plan, progs, d)))
 		goto done;
-	}
 
 	strbuf_addf(&name, "incremental_%ssynthetic_data_%s_", series ? "series_" : "", ds->id);
 	yyyymmdd(&name, first);
@@ -198,7 +187,7 @@ int incr_notebook_command(struct cli_ctx *ctx, const struct cmd_opts *o, const s
 		strbuf_addch(&name, '_');
 		yyyymmdd(&name, last);
 	}
-	strbuf_addf(&name, "_%s", gen_mode_name(plan.mode));
+	strbuf_addf(&name, "_%s%s", gen_mode_name(plan.mode), warehouse ? "_warehouse" : "");
 
 	tctx = context_dataset(ds, &plan);
 	cJSON_AddStringToObject(tctx, "program", program.buf);
@@ -207,7 +196,7 @@ int incr_notebook_command(struct cli_ctx *ctx, const struct cmd_opts *o, const s
 	cJSON_AddStringToObject(tctx, "lakehouse_name", ds->id);
 	cJSON_AddStringToObject(tctx, "output_mode", strcmp(format, "delta") ? format : "table");
 	cJSON_AddStringToObject(tctx, "output_format", format);
-	cJSON_AddStringToObject(tctx, "target", "lakehouse");
+	cJSON_AddStringToObject(tctx, "target", warehouse ? "warehouse" : "lakehouse");
 	cJSON_AddStringToObject(tctx, "path_pattern", "");
 	cJSON_AddStringToObject(tctx, "path_format", o->path_format);
 	{
@@ -237,49 +226,36 @@ int incr_notebook_command(struct cli_ctx *ctx, const struct cmd_opts *o, const s
 	if (template_render(&nb, &env,
 			    plan.mode == GEN_MODE_PYSPARK ? "notebooks/incremental_pyspark.py.j2"
 							  : "notebooks/incremental_python.py.j2",
-			    tctx, &d)) {
-		ret = cli_report_diags(&d);
+			    tctx, d))
 		goto done;
-	}
 	strbuf_addf(&path, "%s/%s.Notebook/notebook-content.py", NOTEBOOKS_FOLDER, name.buf);
 	emit_set_add(&files, path.buf, &nb);
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/%s.Notebook/.platform", NOTEBOOKS_FOLDER, name.buf);
 	{
 		struct strbuf desc = STRBUF_INIT, pf = STRBUF_INIT;
-		strbuf_addf(&desc, "Incremental synthetic data for %s (%s, %s)", ds->id, gen_mode_name(plan.mode),
-			    series ? "series" : "one day");
+		strbuf_addf(&desc, "Incremental synthetic data for %s (%s, %s%s)", ds->id, gen_mode_name(plan.mode),
+			    series ? "series" : "one day", warehouse ? ", warehouse" : "");
 		compile_platform_json(&pf, name.buf, desc.buf);
 		emit_set_add(&files, path.buf, &pf);
 		strbuf_release(&desc);
 	}
-	if (emit_set_write(&files, ctx->repo_dir, &d)) {
-		cli_report_diags(&d);
-		ret = CLI_EXIT_FAILURE;
+	if (emit_set_write(&files, req->root, d)) {
+		ret = -2;
 		goto done;
 	}
-	if (o->json) {
-		cJSON *doc = cJSON_CreateObject(), *arr = cJSON_CreateArray();
-		cJSON_AddStringToObject(doc, "status", "ok");
-		cJSON_AddStringToObject(doc, "dataset_id", ds->id);
-		cJSON_AddStringToObject(doc, "notebook", name.buf);
-		cJSON_AddStringToObject(doc, "generation_mode", gen_mode_name(plan.mode));
-		cJSON_AddStringToObject(doc, "output_format", format);
-		cJSON_AddStringToObject(doc, "path_format", o->path_format);
-		cJSON_AddNumberToObject(doc, "days", (double)(last - first + 1));
-		cJSON_AddStringToObject(doc, "output_root", ctx->repo_dir);
-		for (size_t i = 0; i < files.n; i++)
-			cJSON_AddItemToArray(arr, cJSON_CreateString(files.files[i].path));
-		cJSON_AddItemToObject(doc, "files", arr);
-		cli_print_json(doc);
-		cJSON_Delete(doc);
-	} else {
-		printf("compiled %s (%s, %lld day%s) into %s:\n", name.buf, gen_mode_name(plan.mode),
-		       (long long)(last - first + 1), last == first ? "" : "s", ctx->repo_dir);
-		for (size_t i = 0; i < files.n; i++)
-			printf("  %s\n", files.files[i].path);
-	}
-	ret = CLI_EXIT_OK;
+	out->name = arena_strdup(arena, name.buf);
+	out->dataset_id = arena_strdup(arena, ds->id);
+	out->format = format;
+	out->mode = plan.mode;
+	out->n_files = files.n;
+	out->files = arena_calloc(arena, files.n ? files.n : 1, sizeof(*out->files));
+	for (size_t i = 0; i < files.n; i++)
+		out->files[i] = arena_strdup(arena, files.files[i].path);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/%s/%s.Notebook/notebook-content.py", req->root, NOTEBOOKS_FOLDER, name.buf);
+	out->notebook = arena_strdup(arena, path.buf);
+	ret = 0;
 done:
 	cJSON_Delete(tctx);
 	emit_set_release(&files);
@@ -290,6 +266,85 @@ done:
 	strbuf_release(&path);
 	strbuf_release(&tmp);
 	refdata_cache_release(&refs);
+	catalog_release(&cat);
+	return ret;
+}
+
+int incr_notebook_check(const struct cmd_opts *o, const struct cli_parse *p)
+{
+	const char *format = incr_notebook_format(o, p);
+	if (strcmp(format, "jsonl") == 0)
+		return cli_fail("the incremental notebooks write parquet or csv files or delta tables; '%s' output is "
+				"not built yet (use --output-mode table, parquet or csv)", format);
+	for (size_t i = 0; i < o->templates_dirs.n; i++) {
+		struct stat st;
+		if (stat(o->templates_dirs.items[i], &st) || !S_ISDIR(st.st_mode))
+			return cli_error("--templates-dir '%s' is not a folder", o->templates_dirs.items[i]);
+	}
+	return CLI_CONTINUE;
+}
+
+int incr_notebook_command(struct cli_ctx *ctx, const struct cmd_opts *o, const struct cli_parse *p)
+{
+	struct diags d = DIAGS_INIT;
+	struct catalog cat;
+	struct dataset *ds = NULL;
+	struct incr_notebook_request req;
+	struct incr_notebook_result res;
+	int ret, rc;
+
+	memset(&cat, 0, sizeof(cat));
+	ret = incr_notebook_check(o, p);
+	if (ret != CLI_CONTINUE)
+		goto done;
+	/* the dataset's start_date: the first day of a series without --start-date */
+	if (cli_catalog_open(&cat, o, &d) < 0 || catalog_load_dataset(&ds, &cat, o->dataset, ctx->arena, &d) < 0 ||
+	    !ds->incremental) {
+		ret = cli_report_diags(&d);
+		goto done;
+	}
+	memset(&req, 0, sizeof(req));
+	req.o = o;
+	req.p = p;
+	req.first = o->has_date ? o->date : (o->has_start_date ? o->start_date : ds->incremental->start_date);
+	req.last = o->has_date ? o->date : o->end_date;
+	req.mode = GEN_MODE_AUTO;
+	req.root = ctx->repo_dir;
+	rc = incr_notebook_compile(&res, &req, ctx->arena, &d);
+	if (rc == -2) {
+		cli_report_diags(&d);
+		ret = CLI_EXIT_FAILURE;
+		goto done;
+	}
+	if (rc) {
+		ret = cli_report_diags(&d);
+		goto done;
+	}
+	if (o->json) {
+		cJSON *doc = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+		cJSON_AddStringToObject(doc, "status", "ok");
+		cJSON_AddStringToObject(doc, "dataset_id", res.dataset_id);
+		cJSON_AddStringToObject(doc, "notebook", res.name);
+		cJSON_AddStringToObject(doc, "generation_mode", gen_mode_name((enum gen_mode)res.mode));
+		cJSON_AddStringToObject(doc, "output_format", res.format);
+		cJSON_AddStringToObject(doc, "path_format", o->path_format);
+		cJSON_AddStringToObject(doc, "target_environment",
+					o->target_environment == CLI_TARGET_WAREHOUSE ? "warehouse" : "lakehouse");
+		cJSON_AddNumberToObject(doc, "days", (double)(req.last - req.first + 1));
+		cJSON_AddStringToObject(doc, "output_root", ctx->repo_dir);
+		for (size_t i = 0; i < res.n_files; i++)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(res.files[i]));
+		cJSON_AddItemToObject(doc, "files", arr);
+		cli_print_json(doc);
+		cJSON_Delete(doc);
+	} else {
+		printf("compiled %s (%s, %lld day%s) into %s:\n", res.name, gen_mode_name((enum gen_mode)res.mode),
+		       (long long)(req.last - req.first + 1), req.last == req.first ? "" : "s", ctx->repo_dir);
+		for (size_t i = 0; i < res.n_files; i++)
+			printf("  %s\n", res.files[i]);
+	}
+	ret = CLI_EXIT_OK;
+done:
 	diags_release(&d);
 	catalog_release(&cat);
 	return ret;

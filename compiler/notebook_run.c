@@ -360,6 +360,93 @@ static bool json_count(int64_t *out, const cJSON *obj, const char *key)
 	return true;
 }
 
+/* One table entry {table, rows, path} of a series day (seconds when given). */
+static int parse_day_table(struct notebook_run_table *nt, const cJSON *t, struct arena *arena)
+{
+	const char *name = json_str(t, "table"), *tpath = json_str(t, "path");
+	if (!name || !tpath || !json_count(&nt->rows, t, "rows"))
+		return -1;
+	nt->name = arena_strdup(arena, name);
+	nt->path = arena_strdup(arena, tpath);
+	nt->rows_per_second = -1;
+	if (!json_num(&nt->seconds, t, "seconds"))
+		nt->seconds = 0;
+	return 0;
+}
+
+/*
+ * The series part of a run log: output_format, path_format, state, days
+ * [{date, tables, rows, seconds}], rows, seconds; and the tables summed
+ * over the days (first appearance order).
+ */
+static int parse_series(struct notebook_run_result *out, const cJSON *doc, struct strbuf *why,
+			struct arena *arena)
+{
+	const cJSON *days = cJSON_GetObjectItemCaseSensitive(doc, "days"), *day, *state;
+	const char *s;
+	size_t n_all = 0, k = 0;
+
+	if (!(s = json_str(doc, "output_format"))) {
+		strbuf_addstr(why, "no 'output_format' string");
+		return -1;
+	}
+	out->output_mode = arena_strdup(arena, s);
+	out->path_format = (s = json_str(doc, "path_format")) ? arena_strdup(arena, s) : NULL;
+	state = cJSON_GetObjectItemCaseSensitive(doc, "state");
+	out->state = cJSON_IsString(state) ? arena_strdup(arena, state->valuestring) : NULL;
+	if (!json_count(&out->rows, doc, "rows") || !json_num(&out->seconds, doc, "seconds")) {
+		strbuf_addstr(why, "'rows' or 'seconds' is missing or not a number");
+		return -1;
+	}
+	if (!cJSON_IsArray(days)) {
+		strbuf_addstr(why, "'days' is not an array");
+		return -1;
+	}
+	out->n_days = (size_t)cJSON_GetArraySize(days);
+	out->days = arena_calloc(arena, out->n_days ? out->n_days : 1, sizeof(*out->days));
+	cJSON_ArrayForEach(day, days) {
+		struct notebook_run_day *nd = &out->days[k++];
+		const cJSON *tables = cJSON_GetObjectItemCaseSensitive(day, "tables"), *t;
+		size_t i = 0;
+		if (!(s = json_str(day, "date")) || !cJSON_IsArray(tables) || !json_count(&nd->rows, day, "rows") ||
+		    !json_num(&nd->seconds, day, "seconds")) {
+			strbuf_addf(why, "day %zu lacks 'date', 'tables', 'rows' or 'seconds'", k);
+			return -1;
+		}
+		nd->date = arena_strdup(arena, s);
+		nd->n_tables = (size_t)cJSON_GetArraySize(tables);
+		nd->tables = arena_calloc(arena, nd->n_tables ? nd->n_tables : 1, sizeof(*nd->tables));
+		cJSON_ArrayForEach(t, tables) {
+			if (parse_day_table(&nd->tables[i++], t, arena)) {
+				strbuf_addf(why, "table %zu of day %s lacks 'table', 'path' or 'rows'", i, nd->date);
+				return -1;
+			}
+		}
+		n_all += nd->n_tables;
+	}
+	/* per table: the days summed */
+	out->tables = arena_calloc(arena, n_all ? n_all : 1, sizeof(*out->tables));
+	for (size_t d = 0; d < out->n_days; d++) {
+		for (size_t i = 0; i < out->days[d].n_tables; i++) {
+			const struct notebook_run_table *dt = &out->days[d].tables[i];
+			size_t j;
+			for (j = 0; j < out->n_tables; j++)
+				if (!strcmp(out->tables[j].name, dt->name))
+					break;
+			if (j == out->n_tables) {
+				out->tables[j] = *dt;
+				out->tables[j].rows = 0;
+				out->tables[j].seconds = 0;
+				out->n_tables++;
+			}
+			out->tables[j].rows += dt->rows;
+			out->tables[j].seconds += dt->seconds;
+			out->tables[j].path = dt->path;
+		}
+	}
+	return 0;
+}
+
 /* Parses and checks the run log; fills the table fields of *out. */
 static int parse_log(struct notebook_run_result *out, const char *path,
 		     const struct notebook_run_request *req, struct arena *arena, struct diags *diags)
@@ -390,6 +477,12 @@ static int parse_log(struct notebook_run_result *out, const char *path,
 		goto bad;
 	}
 	out->engine = arena_strdup(arena, s);
+	if (req->series) {
+		rc = parse_series(out, doc, &why, arena);
+		if (rc)
+			goto bad;
+		goto done;
+	}
 	if (!(s = json_str(doc, "output_mode"))) {
 		strbuf_addstr(&why, "no 'output_mode' string");
 		goto bad;
@@ -509,6 +602,22 @@ int notebook_check_spark_jars(const char *list, struct diags *diags)
 	return rc < 0 ? -1 : 0;
 }
 
+int notebook_spark_jars(const char **jars, struct strbuf *out, const char *dir, struct diags *diags)
+{
+	const char *env = getenv("INGEN_FAB_SPARK_JARS");
+	*jars = NULL;
+	if (dir) {
+		if (notebook_spark_jars_of_dir(out, dir, diags) < 0)
+			return -1;
+		*jars = out->buf;
+		return 0;
+	}
+	if (!env || !*env)
+		return diag_error(diags, NULL, "the pyspark engine needs the Delta Lake jars of a local Spark: set "
+				  "INGEN_FAB_SPARK_JARS to their comma-separated paths, or pass --spark-jars DIR");
+	return notebook_check_spark_jars(env, diags);
+}
+
 /* ---------- the run ---------- */
 
 int notebook_run(struct notebook_run_result *out, const struct notebook_run_request *req,
@@ -518,7 +627,8 @@ int notebook_run(struct notebook_run_result *out, const struct notebook_run_requ
 					    "INGEN_FAB_SPARK_MASTER", "PYTHONUNBUFFERED",
 					    "PYSPARK_SUBMIT_ARGS"};
 	const char *values[5];
-	struct strbuf lakehouse = STRBUF_INIT, runs = STRBUF_INIT, log = STRBUF_INIT, msg = STRBUF_INIT;
+	struct strbuf lakehouse = STRBUF_INIT, runs = STRBUF_INIT, log = STRBUF_INIT, msg = STRBUF_INIT,
+		      kind = STRBUF_INIT;
 	struct child_outcome oc;
 	char **envp;
 	time_t started;
@@ -564,9 +674,10 @@ int notebook_run(struct notebook_run_result *out, const struct notebook_run_requ
 		goto done;
 	}
 	strbuf_addf(&runs, "%s/Files/synthetic_data/_runs", lakehouse.buf);
-	if (newest_log(&log, &log_time, runs.buf, req->dataset_id, req->engine, (int64_t)started)) {
+	strbuf_addf(&kind, "%s%s", req->series ? "incremental_" : "", req->engine);
+	if (newest_log(&log, &log_time, runs.buf, req->dataset_id, kind.buf, (int64_t)started)) {
 		diag_error(diags, NULL, "the %s notebook exited with status 0 but wrote no run log "
-			   "'%s_%s_<time>.json' under '%s'", req->engine, req->dataset_id, req->engine, runs.buf);
+			   "'%s_%s_<time>.json' under '%s'", req->engine, req->dataset_id, kind.buf, runs.buf);
 		goto done;
 	}
 	if (parse_log(out, log.buf, req, arena, diags))
@@ -582,5 +693,63 @@ done:
 	strbuf_release(&runs);
 	strbuf_release(&log);
 	strbuf_release(&msg);
+	strbuf_release(&kind);
+	return rc;
+}
+
+/* ---------- the warehouse load script ---------- */
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret = 0;
+	strbuf_addstr(&sb, path);
+	for (size_t i = 1; i <= sb.len && !ret; i++) {
+		if (i < sb.len && sb.buf[i] != '/')
+			continue;
+		sb.buf[i] = '\0';
+		if (mkdir(sb.buf, 0777) && errno != EEXIST)
+			ret = -1;
+		if (i < sb.len)
+			sb.buf[i] = '/';
+	}
+	strbuf_release(&sb);
+	return ret;
+}
+
+int notebook_copy_into_write(const char *files_dir, const char *script_name, const char *const *tables,
+			     const char *const *folders, const bool *replace, size_t n, struct diags *diags)
+{
+	struct strbuf sql = STRBUF_INIT, path = STRBUF_INIT, tmp = STRBUF_INIT;
+	FILE *f = NULL;
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (replace && replace[i])
+			strbuf_addf(&sql, "DELETE FROM [dbo].[%s];\n", tables[i]);
+		strbuf_addf(&sql, "COPY INTO [dbo].[%s] FROM '%s/parquet/%s/*.parquet' WITH (FILE_TYPE = 'PARQUET');\n",
+			    tables[i], files_dir, folders[i]);
+	}
+	strbuf_addf(&path, "%s/%s", files_dir, script_name);
+	strbuf_addf(&tmp, "%s.tmp", path.buf);
+	if (make_dirs(files_dir) || !(f = fopen(tmp.buf, "w"))) {
+		diag_error(diags, NULL, "cannot write '%s': %s", tmp.buf, strerror(errno));
+		goto done;
+	}
+	if (fwrite(sql.buf, 1, sql.len, f) != sql.len) {
+		diag_error(diags, NULL, "cannot write '%s': %s", tmp.buf, strerror(errno));
+		fclose(f);
+		goto done;
+	}
+	if (fclose(f) || rename(tmp.buf, path.buf)) {
+		diag_error(diags, NULL, "cannot write '%s': %s", path.buf, strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	strbuf_release(&sql);
+	strbuf_release(&path);
+	strbuf_release(&tmp);
 	return rc;
 }

@@ -19,6 +19,13 @@
  * and the temporary folders the notebook left (`<table>.tmp-*`,
  * `<table>.old-*` made since the start) are removed here.
  *
+ * A series notebook (`series`) is run the same way; its run log
+ * `<dataset_id>_incremental_<engine>_<time>.json` has days instead of tables
+ * (docs/incremental.md): the result has the days, and per table (`tables`)
+ * the rows of all days summed and the path of its last day.  This is the one
+ * runner of the series notebooks (generate-series --execute --engine
+ * python|pyspark, execute-with-parameters).
+ *
  * When the child exits 0, the newest run log
  * `<root>/lakehouse/<dataset_id>/Files/synthetic_data/_runs/<dataset_id>_<engine>_<unix time>.json`
  * written since the start is parsed (cJSON) and checked; each table's data
@@ -44,6 +51,8 @@ struct notebook_run_request {
 	const char *spark_jars;   /* NULL: INGEN_FAB_SPARK_JARS is left as it is */
 	const char *spark_master; /* NULL: INGEN_FAB_SPARK_MASTER is left as it is */
 	bool show_output;         /* the child's stdout goes to our stderr; else to /dev/null */
+	bool series;              /* an incremental notebook (incr_notebook.h): its run log is
+				     `<dataset_id>_incremental_<engine>_<time>.json`, with days */
 };
 
 struct notebook_run_table {
@@ -54,6 +63,15 @@ struct notebook_run_table {
 	const char *path;         /* the final folder, as the run log says */
 	int64_t files;            /* data files under path (not _delta_log/, _SUCCESS, .crc, ...) */
 	int64_t bytes;            /* their bytes */
+};
+
+/* A day of an incremental notebook's run log. */
+struct notebook_run_day {
+	const char *date;         /* YYYY-MM-DD */
+	int64_t rows;
+	double seconds;
+	size_t n_tables;
+	struct notebook_run_table *tables; /* name, rows, path (the day's folder or Delta table) */
 };
 
 struct notebook_run_result {
@@ -69,6 +87,11 @@ struct notebook_run_result {
 	int64_t started;          /* the unix time in the run log's name */
 	const char *lakehouse;    /* <root>/lakehouse/<dataset_id> */
 	const char *log_path;     /* the run log read */
+	/* series only (the single runs leave them 0/NULL): */
+	size_t n_days;
+	struct notebook_run_day *days;
+	const char *path_format;
+	const char *state;        /* the state file, NULL without state management */
 };
 
 /* The interpreter to run notebooks with: env INGEN_FAB_PYTHON when set and not empty, else "python3". */
@@ -85,12 +108,33 @@ int notebook_run(struct notebook_run_result *out, const struct notebook_run_requ
 		 struct arena *arena, struct diags *diags);
 
 /*
+ * The COPY INTO script of a warehouse target, as the warehouse notebooks
+ * write it (templates/notebooks/_warehouse_load.j2): for each table, when
+ * `replace[i]`, `DELETE FROM [dbo].[<table>];`, then
+ * `COPY INTO [dbo].[<table>] FROM '<files_dir>/parquet/<folder>/<glob>' WITH (FILE_TYPE = 'PARQUET');`
+ * with <glob> the pattern star-dot-parquet,
+ * one statement a line, written to `<files_dir>/<script_name>` (a temporary
+ * file renamed).  `files_dir` is Files/synthetic_data/<dataset_id> of the
+ * lakehouse; `replace` may be NULL (none).  0, or -1 with a diagnostic.
+ */
+int notebook_copy_into_write(const char *files_dir, const char *script_name, const char *const *tables,
+			     const char *const *folders, const bool *replace, size_t n, struct diags *diags);
+
+/*
  * The jars of a local Spark for the pyspark notebook, as INGEN_FAB_SPARK_JARS
  * wants them: the absolute paths of the `*.jar` files of `dir`, sorted,
  * comma-separated, appended to `out`.  Returns 0, or -1 with a diagnostic
  * when `dir` cannot be read or holds no jar.
  */
 int notebook_spark_jars_of_dir(struct strbuf *out, const char *dir, struct diags *diags);
+
+/*
+ * The jars of the pyspark engine: the *.jar files of `dir` (--spark-jars DIR)
+ * when `dir` is not NULL (*jars = out->buf), else INGEN_FAB_SPARK_JARS, checked
+ * (*jars = NULL: the environment's stays).  0, or -1 with a diagnostic
+ * (none set, a missing jar, an empty folder).
+ */
+int notebook_spark_jars(const char **jars, struct strbuf *out, const char *dir, struct diags *diags);
 
 /*
  * Checks a comma-separated jar list (the value of INGEN_FAB_SPARK_JARS):

@@ -257,12 +257,27 @@ def test_a_failed_run_answers_failed_with_exit_1(tmp_path):
     doc = answer(r)
     assert doc["status"] == "failed" and doc["engine"] == "python"
     assert doc["error"] and doc["tables"] == []
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_series_warehouse_writes_parquet_and_copy_into_per_day(tmp_path, engine):
     r = ewp(tmp_path, "generic_incremental_series_warehouse", "--dataset-id",
-            "retail_oltp_small_incremental", "--end-date", "2024-01-02")
-    assert r.returncode == 1
+            "retail_oltp_small_incremental", "--end-date", "2024-01-02", "--target-rows", "500",
+            "--engine", engine)
+    assert r.returncode == 0, r.stdout + r.stderr
     doc = answer(r)
-    assert doc["status"] == "failed"
-    assert "'generic_incremental_series_warehouse' is not built yet" in doc["error"]
+    assert doc["status"] == "ok" and doc["engine"] == engine
+    assert doc["parameters"]["target_environment"] == "warehouse"
+    assert doc["parameters"]["output_mode"] == "parquet"
+    if engine == "python":
+        assert doc["compiled_notebook"].endswith("_python_warehouse")
+    files = tmp_path / "lakehouse" / "retail_oltp_small_incremental" / "Files" / "synthetic_data" / \
+        "retail_oltp_small_incremental"
+    scripts = sorted(p.name for p in files.glob("copy_into_*.sql"))
+    assert scripts == ["copy_into_20240101.sql", "copy_into_20240102.sql"]
+    text = (files / "copy_into_20240102.sql").read_text()
+    assert f"COPY INTO [dbo].[orders] FROM '{files.resolve()}/parquet/orders/2024/01/02/*.parquet'" in text
+    assert doc["rows"] == sum(t["rows"] for t in doc["tables"]) > 0
 
 
 def test_engine_and_generation_mode_must_agree(tmp_path):

@@ -164,3 +164,133 @@ def test_notebook_options_checked(tmp_path):
     p = dm.run_cli(["--fabric-workspace-repo-dir", tmp_path, "package", "synthetic-data", "generate-incremental", ds,
                     "--date", "2023-12-31"])
     assert p.returncode == 2 and "before the dataset's start_date" in p.stderr
+
+
+# ---- generate-series / generate-incremental --execute --engine python|pyspark ----
+
+def _engine_run(root, *args, env=None):
+    p = dm.run_cli(["--fabric-workspace-repo-dir", root, "package", "synthetic-data", *args, "--target-rows", ROWS],
+                   env=env or dm.clean_env(INGEN_FAB_PYTHON=sys.executable))
+    assert p.returncode == 0, "%s failed (%d):\n%s%s" % (" ".join(map(str, args)), p.returncode, p.stdout, p.stderr)
+    return p
+
+
+def test_execute_engine_python_equals_native_and_resumes_across_engines(tmp_path):
+    """`generate-series --execute --engine python` compiles the series notebook, runs it, and
+    reports like the native run; its folders and state equal the native series'. A series
+    started natively is resumed by the python engine (and the other way round): the state file
+    (output_format parquet) is shared."""
+    ds = "retail_oltp_small_incremental"
+    nb_root, nat_root, mixed = tmp_path / "nb", tmp_path / "native", tmp_path / "mixed"
+    p = _engine_run(nb_root, "generate-series", ds, "--start-date", START, "--end-date", END, "--execute",
+                    "--engine", "python", "--json")
+    doc = json.loads(p.stdout)
+    assert doc["engine"] == "python" and doc["completed"] and doc["output_format"] == "parquet"
+    assert [d["date"] for d in doc["days"]] == ["2024-01-01", "2024-01-02", "2024-01-03"]
+    assert doc["run_log"].endswith(".json") and "_incremental_python_" in doc["run_log"]
+    assert Path(doc["notebook"]).is_file()
+    native_series(nat_root, ds)
+    got, want = read_folders(nb_root, ds), read_folders(nat_root, ds)
+    compare(ds, want, got, "native", "python engine")
+    assert read_state(nb_root, ds) == read_state(nat_root, ds)
+    # the summary's rows are the rows written, per day
+    assert doc["rows"] == sum(t.num_rows for t in want.values())
+    for day in doc["days"]:
+        assert day["rows"] == sum(t["rows"] for t in day["tables"])
+
+    # native day 1, python --resume days 2..3 (text summary), native --resume: nothing to do
+    _cli(mixed, "generate-series", ds, "--start-date", START, "--end-date", "2024-01-01", "--target-rows", ROWS,
+         "--execute", "--output-mode", "parquet")
+    p = _engine_run(mixed, "generate-series", ds, "--start-date", START, "--end-date", END, "--execute",
+                    "--engine", "python", "--resume", "--batch-size", "1")
+    assert "batch 1/2 (2024-01-02 to 2024-01-02)" in p.stdout and "batch 2/2 (2024-01-03 to 2024-01-03)" in p.stdout
+    assert "2 days" in p.stdout and "python engine" in p.stdout, p.stdout
+    p = _cli(mixed, "generate-series", ds, "--start-date", START, "--end-date", END, "--target-rows", ROWS,
+             "--execute", "--resume")
+    assert "nothing to do (days up to 2024-01-03 are completed)" in p.stdout
+    compare(ds, want, read_folders(mixed, ds), "native", "native + python resumed")
+    assert read_state(mixed, ds) == read_state(nat_root, ds)
+    # a state of other options stops the python engine as it stops the native one (exit 2)
+    p = dm.run_cli(["--fabric-workspace-repo-dir", mixed, "package", "synthetic-data", "generate-series", ds,
+                    "--end-date", END, "--target-rows", ROWS, "--seed", "7", "--execute", "--engine", "python"],
+                   env=dm.clean_env(INGEN_FAB_PYTHON=sys.executable))
+    assert p.returncode == 2 and "seed" in p.stderr, p.stderr
+
+
+def test_execute_engine_checks(tmp_path):
+    ds = "retail_oltp_small_incremental"
+    p = dm.run_cli(["--fabric-workspace-repo-dir", tmp_path, "package", "synthetic-data", "generate-incremental", ds,
+                    "--date", START, "--execute", "--engine", "python", "--generation-mode", "pyspark"])
+    assert p.returncode == 2 and "does not match '--engine python'" in p.stderr
+    p = dm.run_cli(["--fabric-workspace-repo-dir", tmp_path, "package", "synthetic-data", "generate-incremental", ds,
+                    "--date", START, "--execute", "--engine", "python", "--output-format", "jsonl"])
+    assert p.returncode == 1 and "not built yet" in p.stderr
+    p = dm.run_cli(["--fabric-workspace-repo-dir", tmp_path, "package", "synthetic-data", "generate-incremental", ds,
+                    "--date", START, "--execute", "--engine", "pyspark"],
+                   env=dm.clean_env(INGEN_FAB_PYTHON=sys.executable))
+    assert p.returncode == 2 and "INGEN_FAB_SPARK_JARS" in p.stderr
+    # a notebook that cannot run: exit 1
+    p = dm.run_cli(["--fabric-workspace-repo-dir", tmp_path, "package", "synthetic-data", "generate-incremental", ds,
+                    "--date", START, "--target-rows", ROWS, "--execute", "--engine", "python"],
+                   env=dm.clean_env(INGEN_FAB_PYTHON=str(tmp_path / "no-python")))
+    assert p.returncode == 1 and "cannot run" in p.stderr
+
+
+def test_execute_engine_python_one_day(tmp_path):
+    ds, day = "retail_oltp_small_incremental", "2024-01-02"
+    p = _engine_run(tmp_path, "generate-incremental", ds, "--date", day, "--execute", "--engine", "python")
+    assert p.stdout.startswith(f"{ds} {day}: ") and "(python engine)" in p.stdout, p.stdout
+    assert read_state(tmp_path, ds)["last_completed_date"] == day
+
+
+def _scripts(root, ds):
+    """{name: text with the lakehouse path replaced by <LAKE>} of the per-day COPY INTO scripts."""
+    files = Path(root).resolve() / "lakehouse" / ds / "Files" / "synthetic_data" / ds
+    return {p.name: p.read_text().replace(str(files), "<FILES>") for p in sorted(files.glob("copy_into_*.sql"))}
+
+
+def test_warehouse_series_python_equals_native(tmp_path):
+    """A warehouse target: the python series notebook writes the parquet folders of the native
+    series and, per day, copy_into_<yyyymmdd>.sql beside them (snapshots and dimensions emptied
+    first); the native series writes the same scripts."""
+    ds = "retail_oltp_small_incremental"
+    nb_root, nat_root = tmp_path / "nb", tmp_path / "native"
+    name, _nb = compile_notebook(nb_root, ds, "python", "generate-series", ds, "--start-date", START,
+                                 "--end-date", END, "--target-environment", "warehouse")
+    assert name == "incremental_series_synthetic_data_%s_20240101_20240103_python_warehouse" % ds
+    src = _nb.read_text()
+    assert "warehouse_name = " in src and "def warehouse_copy_statements" in src
+    p = _engine_run(nb_root, "generate-series", ds, "--start-date", START, "--end-date", END, "--execute",
+                    "--engine", "python", "--target-environment", "warehouse", "--output-mode", "csv")
+    _cli(nat_root, "generate-series", ds, "--start-date", START, "--end-date", END, "--target-rows", ROWS,
+         "--execute", "--target-environment", "warehouse")
+    got, want = read_folders(nb_root, ds), read_folders(nat_root, ds)
+    compare(ds, want, got, "native", "python warehouse notebook")
+    assert not _data_root(nb_root, ds, "csv").exists()
+    sg, sw = _scripts(nb_root, ds), _scripts(nat_root, ds)
+    assert sorted(sg) == ["copy_into_20240101.sql", "copy_into_20240102.sql", "copy_into_20240103.sql"]
+    assert sg == sw
+    day1 = sg["copy_into_20240101.sql"].splitlines()
+    assert ("COPY INTO [dbo].[orders] FROM '<FILES>/parquet/orders/2024/01/01/*.parquet' "
+            "WITH (FILE_TYPE = 'PARQUET');") in day1
+    assert "DELETE FROM [dbo].[customers];" in day1
+    assert not any(line.startswith("DELETE FROM [dbo].[orders]") for line in day1)
+    assert read_state(nb_root, ds)["output_format"] == "parquet"
+
+
+def test_execute_engine_pyspark_day_equals_native(tmp_path, spark_jars):
+    """`generate-incremental --execute --engine pyspark`: the day notebook run by the CLI with
+    the local Spark (the jars in INGEN_FAB_SPARK_JARS) writes the native series' day; the
+    --json summary is the native object with engine pyspark."""
+    ds, day = "retail_oltp_small_incremental", "2024-01-02"
+    env = dm.clean_env(INGEN_FAB_PYTHON=sys.executable, INGEN_FAB_SPARK_JARS=",".join(spark_jars))
+    p = _engine_run(tmp_path / "nb", "generate-incremental", ds, "--date", day, "--execute", "--engine", "pyspark",
+                    "--json", env=env)
+    doc = json.loads(p.stdout)
+    assert doc["engine"] == "pyspark" and [d["date"] for d in doc["days"]] == [day]
+    assert list(doc["days"][0]) == ["date", "tables", "rows", "seconds"]
+    native_series(tmp_path / "native", ds)
+    got = read_folders(tmp_path / "nb", ds)
+    want = {k: v for k, v in read_folders(tmp_path / "native", ds).items() if k.endswith("2024/01/02")}
+    compare(ds, want, got, "native series", "pyspark engine day")
+    assert doc["rows"] == sum(t.num_rows for t in want.values())

@@ -400,16 +400,19 @@ SPARK_COLUMNS = {
         ("__ig_a7", SPARK_ARRAYS["a7"]),
         ("__ig_a8", SPARK_ARRAYS["a8"]),
         ("last_name", "`__ig_a8`[CAST(IF((shiftrightunsigned(xxhash64(8830952100921398489L, (`__row` div 3L), 1L), 11) * 1.1102230246251565E-16D) < `__ig_a6`[CAST(`__ig_e1` AS INT)], `__ig_e1`, `__ig_a7`[CAST(`__ig_e1` AS INT)]) AS INT)]"),
-        ("email", "concat(translate(regexp_replace(IF((FLOOR((shiftrightunsigned(xxhash64((-2917638039138407144L), (`__row` div 3L), 2L), 11) * 1.1102230246251565E-16D) * 2D) = 0L), `__ig_a5`[CAST(IF((shiftrightunsigned(xxhash64((-2917638039138407144L), (`__row` div 3L), 1L), 11) * 1.1102230246251565E-16D) < `__ig_a3`[CAST(`__ig_e0` AS INT)], `__ig_e0`, `__ig_a4`[CAST(`__ig_e0` AS INT)]) AS INT)], `__ig_a2`[CAST(IF((shiftrightunsigned(xxhash64((-2917638039138407144L), (`__row` div 3L), 1L), 11) * 1.1102230246251565E-16D) < `__ig_a0`[CAST(`__ig_e0` AS INT)], `__ig_e0`, `__ig_a1`[CAST(`__ig_e0` AS INT)]) AS INT)]), '[^A-Za-z]', ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '.', translate(regexp_replace(`__ig_a8`[CAST(IF((shiftrightunsigned(xxhash64(8830952100921398489L, (`__row` div 3L), 1L), 11) * 1.1102230246251565E-16D) < `__ig_a6`[CAST(`__ig_e1` AS INT)], `__ig_e1`, `__ig_a7`[CAST(`__ig_e1` AS INT)]) AS INT)], '[^A-Za-z]', ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), CAST((1L + FLOOR((shiftrightunsigned(xxhash64(5906673454706807896L, (`__row` div 3L)), 11) * 1.1102230246251565E-16D) * 99D)) AS STRING), '@', array('example.com', 'example.net', 'example.org')[CAST(FLOOR((shiftrightunsigned(xxhash64(5906673454706807896L, (`__row` div 3L), 1L), 11) * 1.1102230246251565E-16D) * 3D) AS INT)])"),
-        ("date_of_birth", "date_add(DATE'2025-01-01', CAST((- ((FLOOR((greatest(least((45D + (16D * (SQRT(((-2D) * ln((1D - (shiftrightunsigned(xxhash64(7380663885065641418L, (`__row` div 3L)), 11) * 1.1102230246251565E-16D))))) * cos((6.2831853071795862D * (shiftrightunsigned(xxhash64(7380663885065641418L, (`__row` div 3L), 1L), 11) * 1.1102230246251565E-16D)))))), 95D), 18D) + 0.5D)) * 365L) + FLOOR((shiftrightunsigned(xxhash64((-5007071975239642682L), (`__row` div 3L), 1L), 11) * 1.1102230246251565E-16D) * 365D))) AS INT))"),
+        ("__ig_e2", "IF((FLOOR((shiftrightunsigned(xxhash64((-2917638039138407144L), (`__row` div 3L), 2L), 11) * 1.1102230246251565E-16D) * 2D) = 0L), `__ig_a5`[CAST(IF((shiftrightunsigned(xxhash64((-2917638039138407144L), (`__row` div 3L), 1L), 11) * 1.1102230246251565E-16D) < `__ig_a3`[CAST(`__ig_e0` AS INT)], `__ig_e0`, `__ig_a4`[CAST(`__ig_e0` AS INT)]) AS INT)], `__ig_a2`[CAST(IF((shiftrightunsigned(xxhash64((-2917638039138407144L), (`__row` div 3L), 1L), 11) * 1.1102230246251565E-16D) < `__ig_a0`[CAST(`__ig_e0` AS INT)], `__ig_e0`, `__ig_a1`[CAST(`__ig_e0` AS INT)]) AS INT)])"),
+        ("__ig_e3", "`__ig_a8`[CAST(IF((shiftrightunsigned(xxhash64(8830952100921398489L, (`__row` div 3L), 1L), 11) * 1.1102230246251565E-16D) < `__ig_a6`[CAST(`__ig_e1` AS INT)], `__ig_e1`, `__ig_a7`[CAST(`__ig_e1` AS INT)]) AS INT)]"),
+        ("email", "concat(translate(regexp_replace(`__ig_e2`, '[^A-Za-z]', ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '.', translate(regexp_replace(`__ig_e3`, '[^A-Za-z]', ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), CAST((1L + FLOOR((shiftrightunsigned(xxhash64(5906673454706807896L, (`__row` div 3L)), 11) * 1.1102230246251565E-16D) * 99D)) AS STRING), '@', array('example.com', 'example.net', 'example.org')[CAST(FLOOR((shiftrightunsigned(xxhash64(5906673454706807896L, (`__row` div 3L), 1L), 11) * 1.1102230246251565E-16D) * 3D) AS INT)])"),
+        ("__ig_e4", "FLOOR((greatest(least((45D + (16D * (SQRT(((-2D) * ln((1D - (shiftrightunsigned(xxhash64(7380663885065641418L, (`__row` div 3L)), 11) * 1.1102230246251565E-16D))))) * cos((6.2831853071795862D * (shiftrightunsigned(xxhash64(7380663885065641418L, (`__row` div 3L), 1L), 11) * 1.1102230246251565E-16D)))))), 95D), 18D) + 0.5D))"),
+        ("date_of_birth", "date_add(DATE'2025-01-01', CAST((- ((`__ig_e4` * 365L) + FLOOR((shiftrightunsigned(xxhash64((-5007071975239642682L), (`__row` div 3L), 1L), 11) * 1.1102230246251565E-16D) * 365D))) AS INT))"),
         ("phone", "IF(((shiftrightunsigned(xxhash64((-2338416089895181969L), `__row`, (-1L)), 11) * 1.1102230246251565E-16D) < 0.050000000000000003D), CAST(NULL AS STRING), concat('(', CAST((201L + FLOOR((shiftrightunsigned(xxhash64((-2338416089895181969L), `__row`), 11) * 1.1102230246251565E-16D) * 789D)) AS STRING), ') 555-01', lpad(CAST(FLOOR((shiftrightunsigned(xxhash64((-2338416089895181969L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * 100D) AS STRING), 2, '0')))"),
-        ("__ig_e2", "FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`), 11) * 1.1102230246251565E-16D) * 3D)"),
-        ("__ig_e3", "FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 3L), 11) * 1.1102230246251565E-16D) * 1000D)"),
+        ("__ig_e5", "FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`), 11) * 1.1102230246251565E-16D) * 3D)"),
+        ("__ig_e6", "FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 3L), 11) * 1.1102230246251565E-16D) * 1000D)"),
         ("__ig_a9", SPARK_ARRAYS["a9"]),
-        ("__ig_e4", "FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 2L), 11) * 1.1102230246251565E-16D) * 3D)"),
-        ("__ig_e5", "FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 3L), 11) * 1.1102230246251565E-16D) * 5000D)"),
+        ("__ig_e7", "FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 2L), 11) * 1.1102230246251565E-16D) * 3D)"),
+        ("__ig_e8", "FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 3L), 11) * 1.1102230246251565E-16D) * 5000D)"),
         ("__ig_a10", SPARK_ARRAYS["a10"]),
-        ("street_address", "concat(CAST(CASE WHEN (`__ig_e2` = 0L) THEN (100L + FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * 900D)) WHEN (`__ig_e2` = 1L) THEN (1000L + FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * 9000D)) ELSE (10000L + FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * 90000D)) END AS STRING), ' ', CASE WHEN (`__ig_e4` = 0L) THEN concat(IF((FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 5L), 11) * 1.1102230246251565E-16D) * 2D) = 0L), `__ig_a5`[CAST(IF((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 4L), 11) * 1.1102230246251565E-16D) < `__ig_a3`[CAST(`__ig_e3` AS INT)], `__ig_e3`, `__ig_a4`[CAST(`__ig_e3` AS INT)]) AS INT)], `__ig_a2`[CAST(IF((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 4L), 11) * 1.1102230246251565E-16D) < `__ig_a0`[CAST(`__ig_e3` AS INT)], `__ig_e3`, `__ig_a1`[CAST(`__ig_e3` AS INT)]) AS INT)]), ' ', `__ig_a9`[CAST(FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 6L), 11) * 1.1102230246251565E-16D) * 195D) AS INT)]) WHEN (`__ig_e4` = 1L) THEN concat(`__ig_a8`[CAST(IF((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 4L), 11) * 1.1102230246251565E-16D) < `__ig_a6`[CAST(`__ig_e5` AS INT)], `__ig_e5`, `__ig_a7`[CAST(`__ig_e5` AS INT)]) AS INT)], ' ', `__ig_a9`[CAST(FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 6L), 11) * 1.1102230246251565E-16D) * 195D) AS INT)]) ELSE `__ig_a10`[CAST(FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 3L), 11) * 1.1102230246251565E-16D) * 382D) AS INT)] END)"),
+        ("street_address", "concat(CAST(CASE WHEN (`__ig_e5` = 0L) THEN (100L + FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * 900D)) WHEN (`__ig_e5` = 1L) THEN (1000L + FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * 9000D)) ELSE (10000L + FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * 90000D)) END AS STRING), ' ', CASE WHEN (`__ig_e7` = 0L) THEN concat(IF((FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 5L), 11) * 1.1102230246251565E-16D) * 2D) = 0L), `__ig_a5`[CAST(IF((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 4L), 11) * 1.1102230246251565E-16D) < `__ig_a3`[CAST(`__ig_e6` AS INT)], `__ig_e6`, `__ig_a4`[CAST(`__ig_e6` AS INT)]) AS INT)], `__ig_a2`[CAST(IF((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 4L), 11) * 1.1102230246251565E-16D) < `__ig_a0`[CAST(`__ig_e6` AS INT)], `__ig_e6`, `__ig_a1`[CAST(`__ig_e6` AS INT)]) AS INT)]), ' ', `__ig_a9`[CAST(FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 6L), 11) * 1.1102230246251565E-16D) * 195D) AS INT)]) WHEN (`__ig_e7` = 1L) THEN concat(`__ig_a8`[CAST(IF((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 4L), 11) * 1.1102230246251565E-16D) < `__ig_a6`[CAST(`__ig_e8` AS INT)], `__ig_e8`, `__ig_a7`[CAST(`__ig_e8` AS INT)]) AS INT)], ' ', `__ig_a9`[CAST(FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 6L), 11) * 1.1102230246251565E-16D) * 195D) AS INT)]) ELSE `__ig_a10`[CAST(FLOOR((shiftrightunsigned(xxhash64((-8422000280631439771L), `__row`, 3L), 11) * 1.1102230246251565E-16D) * 382D) AS INT)] END)"),
         ("__ig_a11", SPARK_ARRAYS["a11"]),
         ("city", "`__ig_a11`[CAST(FLOOR((shiftrightunsigned(xxhash64(6975952757246763209L, `__row`), 11) * 1.1102230246251565E-16D) * 3708D) AS INT)]"),
         ("__ig_a12", SPARK_ARRAYS["a12"]),
@@ -420,13 +423,13 @@ SPARK_COLUMNS = {
         ("country", "`__ig_a14`[CAST(FLOOR((shiftrightunsigned(xxhash64(6975952757246763209L, `__row`), 11) * 1.1102230246251565E-16D) * 3708D) AS INT)]"),
         ("credit_score", "FLOOR((greatest(least((705D + (70D * (SQRT(((-2D) * ln((1D - (shiftrightunsigned(xxhash64((-7306906069851750105L), `__row`), 11) * 1.1102230246251565E-16D))))) * cos((6.2831853071795862D * (shiftrightunsigned(xxhash64((-7306906069851750105L), `__row`, 1L), 11) * 1.1102230246251565E-16D)))))), 850D), 300D) + 0.5D))"),
         ("credit_band", "CASE WHEN (`credit_score` >= 800L) THEN 'Exceptional' WHEN (`credit_score` >= 740L) THEN 'Very Good' WHEN (`credit_score` >= 670L) THEN 'Good' WHEN (`credit_score` >= 580L) THEN 'Fair' ELSE 'Poor' END"),
-        ("__ig_e6", "greatest(least(exp((11D + (0.65000000000000002D * (SQRT(((-2D) * ln((1D - (shiftrightunsigned(xxhash64((-1776017693374111124L), `__row`), 11) * 1.1102230246251565E-16D))))) * cos((6.2831853071795862D * (shiftrightunsigned(xxhash64((-1776017693374111124L), `__row`, 1L), 11) * 1.1102230246251565E-16D))))))), 5000000D), 0D)"),
-        ("__ig_e7", "((abs(`__ig_e6`) * 100D) + 0.5D)"),
-        ("__ig_u15", "CASE WHEN `__ig_e7` < 9223372036854775808D THEN FLOOR(`__ig_e7`) * CAST(signum(`__ig_e6`) AS BIGINT) WHEN (`__ig_e7` = 9223372036854775808D) AND (`__ig_e6` < 0D) THEN (-9223372036854775807L - 1L) ELSE CAST(NULL AS BIGINT) END"),
+        ("__ig_e9", "greatest(least(exp((11D + (0.65000000000000002D * (SQRT(((-2D) * ln((1D - (shiftrightunsigned(xxhash64((-1776017693374111124L), `__row`), 11) * 1.1102230246251565E-16D))))) * cos((6.2831853071795862D * (shiftrightunsigned(xxhash64((-1776017693374111124L), `__row`, 1L), 11) * 1.1102230246251565E-16D))))))), 5000000D), 0D)"),
+        ("__ig_e10", "((abs(`__ig_e9`) * 100D) + 0.5D)"),
+        ("__ig_u15", "CASE WHEN `__ig_e10` < 9223372036854775808D THEN FLOOR(`__ig_e10`) * CAST(signum(`__ig_e9`) AS BIGINT) WHEN (`__ig_e10` = 9223372036854775808D) AND (`__ig_e9` < 0D) THEN (-9223372036854775807L - 1L) ELSE CAST(NULL AS BIGINT) END"),
         ("annual_income", "(CAST(`__ig_u15` AS DECIMAL(19,0)) * 0.01BD)"),
         ("customer_segment", "CASE WHEN (`__ig_u15` >= 25000000L) THEN 'Private' WHEN (`__ig_u15` >= 10000000L) THEN 'Mass Affluent' ELSE 'Mass Market' END"),
-        ("__ig_e8", "(shiftrightunsigned(xxhash64(2732869982906661538L, `__row`), 11) * 1.1102230246251565E-16D)"),
-        ("employment_status", "array('Employed', 'Self-Employed', 'Retired', 'Student', 'Unemployed')[CAST(CASE WHEN `__ig_e8` < 0.62D THEN 0L WHEN `__ig_e8` < 0.71999999999999997D THEN 1L WHEN `__ig_e8` < 0.88D THEN 2L WHEN `__ig_e8` < 0.93999999999999995D THEN 3L ELSE 4L END AS INT)]"),
+        ("__ig_e11", "(shiftrightunsigned(xxhash64(2732869982906661538L, `__row`), 11) * 1.1102230246251565E-16D)"),
+        ("employment_status", "array('Employed', 'Self-Employed', 'Retired', 'Student', 'Unemployed')[CAST(CASE WHEN `__ig_e11` < 0.62D THEN 0L WHEN `__ig_e11` < 0.71999999999999997D THEN 1L WHEN `__ig_e11` < 0.88D THEN 2L WHEN `__ig_e11` < 0.93999999999999995D THEN 3L ELSE 4L END AS INT)]"),
         ("version_number", "((1L + FLOOR((shiftrightunsigned(xxhash64(6771794682993003853L, (`__row` div 3L)), 11) * 1.1102230246251565E-16D) * 3D)) - pmod(`__row`, 3L))"),
         ("effective_from", "date_add(date_add(DATE'1970-01-01', CAST((12784L + FLOOR((shiftrightunsigned(xxhash64((-4242202492725708327L), (`__row` div 3L)), 11) * 1.1102230246251565E-16D) * 7121D)) AS INT)), CAST(((((1L + FLOOR((shiftrightunsigned(xxhash64(6771794682993003853L, (`__row` div 3L)), 11) * 1.1102230246251565E-16D) * 3D)) - 1L) - pmod(`__row`, 3L)) * FLOOR((CAST(CAST(datediff(DATE'2025-12-31', date_add(DATE'1970-01-01', CAST((12784L + FLOOR((shiftrightunsigned(xxhash64((-4242202492725708327L), (`__row` div 3L)), 11) * 1.1102230246251565E-16D) * 7121D)) AS INT))) AS BIGINT) AS DOUBLE) / CAST((1L + FLOOR((shiftrightunsigned(xxhash64(6771794682993003853L, (`__row` div 3L)), 11) * 1.1102230246251565E-16D) * 3D)) AS DOUBLE)))) AS INT))"),
         ("effective_to", "IF((pmod(`__row`, 3L) = 0L), DATE'9999-12-31', date_add(date_add(DATE'1970-01-01', CAST((12784L + FLOOR((shiftrightunsigned(xxhash64((-4242202492725708327L), (`__row` div 3L)), 11) * 1.1102230246251565E-16D) * 7121D)) AS INT)), CAST(((((1L + FLOOR((shiftrightunsigned(xxhash64(6771794682993003853L, (`__row` div 3L)), 11) * 1.1102230246251565E-16D) * 3D)) - pmod(`__row`, 3L)) * FLOOR((CAST(CAST(datediff(DATE'2025-12-31', date_add(DATE'1970-01-01', CAST((12784L + FLOOR((shiftrightunsigned(xxhash64((-4242202492725708327L), (`__row` div 3L)), 11) * 1.1102230246251565E-16D) * 7121D)) AS INT))) AS BIGINT) AS DOUBLE) / CAST((1L + FLOOR((shiftrightunsigned(xxhash64(6771794682993003853L, (`__row` div 3L)), 11) * 1.1102230246251565E-16D) * 3D)) AS DOUBLE)))) - 1L) AS INT)))"),
@@ -527,50 +530,121 @@ SPARK_COLUMNS = {
         ("__ig_e2", "lpad(lower(hex(`__ig_e0`)), 16, '0')"),
         ("transaction_ref", "concat(substr(`__ig_e1`, 1, 8), '-', substr(`__ig_e1`, 9, 4), '-4', substr(`__ig_e1`, 14, 3), '-', substr('89ab', CAST((shiftrightunsigned(`__ig_e0`, 60) & 3L) AS INT) + 1, 1), substr(`__ig_e2`, 2, 3), '-', substr(`__ig_e2`, 5, 12))"),
         ("__ig_e3", "FLOOR((shiftrightunsigned(xxhash64(5352381681910679160L, `__row`), 11) * 1.1102230246251565E-16D) * 2557D)"),
-        ("date_key", "(((CAST(year(date_add(DATE'1970-01-01', CAST((18262L + (`__ig_e3` * 1L)) AS INT))) AS BIGINT) * 10000L) + (CAST(month(date_add(DATE'1970-01-01', CAST((18262L + (`__ig_e3` * 1L)) AS INT))) AS BIGINT) * 100L)) + CAST(dayofmonth(date_add(DATE'1970-01-01', CAST((18262L + (`__ig_e3` * 1L)) AS INT))) AS BIGINT))"),
-        ("__ig_e4", "(shiftrightunsigned(xxhash64((-2321334821494281908L), `__row`), 11) * 1.1102230246251565E-16D)"),
-        ("__ig_e5", "pmod(((((CASE WHEN `__ig_e4` < 0.25182028055980687D THEN 0L WHEN `__ig_e4` < 0.4068338463488847D THEN 1L WHEN `__ig_e4` < 0.52354324333430791D THEN 2L WHEN `__ig_e4` < 0.61896528609125678D THEN 3L WHEN `__ig_e4` < 0.70058812586531138D THEN 4L WHEN `__ig_e4` < 0.77243118690704027D THEN 5L WHEN `__ig_e4` < 0.83692559709944647D THEN 6L WHEN `__ig_e4` < 0.8956647545245352D THEN 7L WHEN `__ig_e4` < 0.9497552484054127D THEN 8L ELSE 9L END + 1L) - 1L) * 9L) + 8L), 10L)"),
-        ("account_key", "(1L + (`__ig_e5` * 1L))"),
-        ("__ig_e6", "FLOOR((shiftrightunsigned(xxhash64(4438614772900273479L, `__ig_e5`), 11) * 1.1102230246251565E-16D) * 10D)"),
-        ("customer_key", "((1L + (`__ig_e6` * 1L)) * 10L)"),
-        ("__ig_e7", "(shiftrightunsigned(xxhash64((-6458497975739851746L), `__row`), 11) * 1.1102230246251565E-16D)"),
-        ("__ig_e8", "pmod(((((CASE WHEN `__ig_e7` < 0.29547813826994024D THEN 0L WHEN `__ig_e7` < 0.43818467234894726D THEN 1L WHEN `__ig_e7` < 0.53141303063281209D THEN 2L WHEN `__ig_e7` < 0.6003357434537443D THEN 3L WHEN `__ig_e7` < 0.65486214649818064D THEN 4L WHEN `__ig_e7` < 0.69988847557438405D THEN 5L WHEN `__ig_e7` < 0.73818615080616501D THEN 6L WHEN `__ig_e7` < 0.77147362690706134D THEN 7L WHEN `__ig_e7` < 0.80088875331605591D THEN 8L WHEN `__ig_e7` < 0.82722327010916563D THEN 9L WHEN `__ig_e7` < 0.85104992281059599D THEN 10L WHEN `__ig_e7` < 0.87279620631701094D THEN 11L WHEN `__ig_e7` < 0.89278952249519083D THEN 12L WHEN `__ig_e7` < 0.91128608040506209D THEN 13L WHEN `__ig_e7` < 0.92849008429083546D THEN 14L WHEN `__ig_e7` < 0.94456687552287211D THEN 15L WHEN `__ig_e7` < 0.95965217674426473D THEN 16L WHEN `__ig_e7` < 0.97385874635344694D THEN 17L WHEN `__ig_e7` < 0.987281266762427D THEN 18L ELSE 19L END + 1L) - 1L) * 7L) + 6L), 20L)"),
-        ("merchant_key", "IF(((shiftrightunsigned(xxhash64((-6458497975739851746L), `__row`, (-1L)), 11) * 1.1102230246251565E-16D) < 0.34999999999999998D), CAST(NULL AS BIGINT), (1L + (`__ig_e8` * 1L)))"),
+        ("__ig_e4", "date_add(DATE'1970-01-01', CAST((18262L + (`__ig_e3` * 1L)) AS INT))"),
+        ("date_key", "(((CAST(year(`__ig_e4`) AS BIGINT) * 10000L) + (CAST(month(`__ig_e4`) AS BIGINT) * 100L)) + CAST(dayofmonth(`__ig_e4`) AS BIGINT))"),
+        ("__ig_e5", "(shiftrightunsigned(xxhash64((-2321334821494281908L), `__row`), 11) * 1.1102230246251565E-16D)"),
+        ("__ig_e6", "pmod(((((CASE WHEN `__ig_e5` < 0.25182028055980687D THEN 0L WHEN `__ig_e5` < 0.4068338463488847D THEN 1L WHEN `__ig_e5` < 0.52354324333430791D THEN 2L WHEN `__ig_e5` < 0.61896528609125678D THEN 3L WHEN `__ig_e5` < 0.70058812586531138D THEN 4L WHEN `__ig_e5` < 0.77243118690704027D THEN 5L WHEN `__ig_e5` < 0.83692559709944647D THEN 6L WHEN `__ig_e5` < 0.8956647545245352D THEN 7L WHEN `__ig_e5` < 0.9497552484054127D THEN 8L ELSE 9L END + 1L) - 1L) * 9L) + 8L), 10L)"),
+        ("account_key", "(1L + (`__ig_e6` * 1L))"),
+        ("__ig_e7", "FLOOR((shiftrightunsigned(xxhash64(4438614772900273479L, `__ig_e6`), 11) * 1.1102230246251565E-16D) * 10D)"),
+        ("customer_key", "((1L + (`__ig_e7` * 1L)) * 10L)"),
+        ("__ig_e8", "(shiftrightunsigned(xxhash64((-6458497975739851746L), `__row`), 11) * 1.1102230246251565E-16D)"),
+        ("__ig_e9", "pmod(((((CASE WHEN `__ig_e8` < 0.29547813826994024D THEN 0L WHEN `__ig_e8` < 0.43818467234894726D THEN 1L WHEN `__ig_e8` < 0.53141303063281209D THEN 2L WHEN `__ig_e8` < 0.6003357434537443D THEN 3L WHEN `__ig_e8` < 0.65486214649818064D THEN 4L WHEN `__ig_e8` < 0.69988847557438405D THEN 5L WHEN `__ig_e8` < 0.73818615080616501D THEN 6L WHEN `__ig_e8` < 0.77147362690706134D THEN 7L WHEN `__ig_e8` < 0.80088875331605591D THEN 8L WHEN `__ig_e8` < 0.82722327010916563D THEN 9L WHEN `__ig_e8` < 0.85104992281059599D THEN 10L WHEN `__ig_e8` < 0.87279620631701094D THEN 11L WHEN `__ig_e8` < 0.89278952249519083D THEN 12L WHEN `__ig_e8` < 0.91128608040506209D THEN 13L WHEN `__ig_e8` < 0.92849008429083546D THEN 14L WHEN `__ig_e8` < 0.94456687552287211D THEN 15L WHEN `__ig_e8` < 0.95965217674426473D THEN 16L WHEN `__ig_e8` < 0.97385874635344694D THEN 17L WHEN `__ig_e8` < 0.987281266762427D THEN 18L ELSE 19L END + 1L) - 1L) * 7L) + 6L), 20L)"),
+        ("merchant_key", "IF(((shiftrightunsigned(xxhash64((-6458497975739851746L), `__row`, (-1L)), 11) * 1.1102230246251565E-16D) < 0.34999999999999998D), CAST(NULL AS BIGINT), (1L + (`__ig_e9` * 1L)))"),
         ("transaction_type_key", "CASE WHEN (NOT (`merchant_key` IS NULL)) THEN CASE WHEN ((0D + ((shiftrightunsigned(xxhash64((-5934408208275259166L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(6L AS DOUBLE) / 10D)) THEN 1L WHEN ((0D + ((shiftrightunsigned(xxhash64((-5934408208275259166L), `__row`, 2L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(925L AS DOUBLE) / 1000D)) THEN 2L ELSE 3L END WHEN ((0D + ((shiftrightunsigned(xxhash64((-5934408208275259166L), `__row`, 3L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(2L AS DOUBLE) / 10D)) THEN 4L WHEN ((0D + ((shiftrightunsigned(xxhash64((-5934408208275259166L), `__row`, 4L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(225L AS DOUBLE) / 1000D)) THEN 5L WHEN ((0D + ((shiftrightunsigned(xxhash64((-5934408208275259166L), `__row`, 5L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(1129L AS DOUBLE) / 10000D)) THEN 6L WHEN ((0D + ((shiftrightunsigned(xxhash64((-5934408208275259166L), `__row`, 6L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(3636L AS DOUBLE) / 10000D)) THEN 7L WHEN ((0D + ((shiftrightunsigned(xxhash64((-5934408208275259166L), `__row`, 7L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(4286L AS DOUBLE) / 10000D)) THEN 8L WHEN ((0D + ((shiftrightunsigned(xxhash64((-5934408208275259166L), `__row`, 8L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(85L AS DOUBLE) / 100D)) THEN 9L ELSE 10L END"),
         ("transaction_date", "date_add(DATE'1970-01-01', CAST((18262L + (`__ig_e3` * 1L)) AS INT))"),
         ("transaction_ts", "timestamp_seconds((((CAST(datediff(`transaction_date`, DATE'1970-01-01') AS BIGINT) * 86400L) + (3600L * CASE WHEN ((0D + ((shiftrightunsigned(xxhash64((-1172917043068927441L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(3L AS DOUBLE) / 100D)) THEN FLOOR((shiftrightunsigned(xxhash64((-1172917043068927441L), `__row`, 2L), 11) * 1.1102230246251565E-16D) * 7D) WHEN ((0D + ((shiftrightunsigned(xxhash64((-1172917043068927441L), `__row`, 3L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(722L AS DOUBLE) / 10000D)) THEN (7L + FLOOR((shiftrightunsigned(xxhash64((-1172917043068927441L), `__row`, 4L), 11) * 1.1102230246251565E-16D) * 2D)) WHEN ((0D + ((shiftrightunsigned(xxhash64((-1172917043068927441L), `__row`, 5L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(2778L AS DOUBLE) / 10000D)) THEN (9L + FLOOR((shiftrightunsigned(xxhash64((-1172917043068927441L), `__row`, 6L), 11) * 1.1102230246251565E-16D) * 3D)) WHEN ((0D + ((shiftrightunsigned(xxhash64((-1172917043068927441L), `__row`, 7L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(3077L AS DOUBLE) / 10000D)) THEN (12L + FLOOR((shiftrightunsigned(xxhash64((-1172917043068927441L), `__row`, 8L), 11) * 1.1102230246251565E-16D) * 2D)) WHEN ((0D + ((shiftrightunsigned(xxhash64((-1172917043068927441L), `__row`, 9L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(5556L AS DOUBLE) / 10000D)) THEN (14L + FLOOR((shiftrightunsigned(xxhash64((-1172917043068927441L), `__row`, 10L), 11) * 1.1102230246251565E-16D) * 3D)) WHEN ((0D + ((shiftrightunsigned(xxhash64((-1172917043068927441L), `__row`, 11L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(7L AS DOUBLE) / 10D)) THEN (17L + FLOOR((shiftrightunsigned(xxhash64((-1172917043068927441L), `__row`, 12L), 11) * 1.1102230246251565E-16D) * 3D)) ELSE (20L + FLOOR((shiftrightunsigned(xxhash64((-1172917043068927441L), `__row`, 13L), 11) * 1.1102230246251565E-16D) * 4D)) END)) + FLOOR((shiftrightunsigned(xxhash64((-1172917043068927441L), `__row`, 14L), 11) * 1.1102230246251565E-16D) * 3600D)))"),
         ("channel", "CASE WHEN ((`transaction_type_key` = 1L) OR (`transaction_type_key` = 3L)) THEN 'POS' WHEN (`transaction_type_key` = 2L) THEN 'E-Commerce' WHEN (`transaction_type_key` = 4L) THEN 'ATM' WHEN ((`transaction_type_key` = 5L) OR (`transaction_type_key` = 9L)) THEN 'ACH' WHEN ((`transaction_type_key` = 7L) OR (`transaction_type_key` = 8L)) THEN IF(((0D + ((shiftrightunsigned(xxhash64((-7089533874403373346L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(7L AS DOUBLE) / 10D)), 'Mobile App', 'Online Banking') ELSE 'Branch' END"),
         ("currency_code", "CASE WHEN (((`transaction_type_key` = 1L) OR (`transaction_type_key` = 2L)) AND ((0D + ((shiftrightunsigned(xxhash64(4314940514237170651L, `__row`, 1L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(4L AS DOUBLE) / 100D))) THEN CASE WHEN ((0D + ((shiftrightunsigned(xxhash64(4314940514237170651L, `__row`, 2L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(4L AS DOUBLE) / 10D)) THEN 'EUR' WHEN ((0D + ((shiftrightunsigned(xxhash64(4314940514237170651L, `__row`, 3L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(4167L AS DOUBLE) / 10000D)) THEN 'GBP' WHEN ((0D + ((shiftrightunsigned(xxhash64(4314940514237170651L, `__row`, 4L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(5714L AS DOUBLE) / 10000D)) THEN 'CAD' ELSE 'MXN' END ELSE 'USD' END"),
-        ("__ig_e9", "greatest(least(exp((3.8999999999999999D + (1.2D * (SQRT(((-2D) * ln((1D - (shiftrightunsigned(xxhash64(5084747702937334588L, `__row`), 11) * 1.1102230246251565E-16D))))) * cos((6.2831853071795862D * (shiftrightunsigned(xxhash64(5084747702937334588L, `__row`, 1L), 11) * 1.1102230246251565E-16D))))))), 50000D), 0.5D)"),
-        ("__ig_e10", "((abs(`__ig_e9`) * 100D) + 0.5D)"),
-        ("__ig_u11", "CASE WHEN `__ig_e10` < 9223372036854775808D THEN FLOOR(`__ig_e10`) * CAST(signum(`__ig_e9`) AS BIGINT) WHEN (`__ig_e10` = 9223372036854775808D) AND (`__ig_e9` < 0D) THEN (-9223372036854775807L - 1L) ELSE CAST(NULL AS BIGINT) END"),
+        ("__ig_e10", "greatest(least(exp((3.8999999999999999D + (1.2D * (SQRT(((-2D) * ln((1D - (shiftrightunsigned(xxhash64(5084747702937334588L, `__row`), 11) * 1.1102230246251565E-16D))))) * cos((6.2831853071795862D * (shiftrightunsigned(xxhash64(5084747702937334588L, `__row`, 1L), 11) * 1.1102230246251565E-16D))))))), 50000D), 0.5D)"),
+        ("__ig_e11", "((abs(`__ig_e10`) * 100D) + 0.5D)"),
+        ("__ig_u11", "CASE WHEN `__ig_e11` < 9223372036854775808D THEN FLOOR(`__ig_e11`) * CAST(signum(`__ig_e10`) AS BIGINT) WHEN (`__ig_e11` = 9223372036854775808D) AND (`__ig_e10` < 0D) THEN (-9223372036854775807L - 1L) ELSE CAST(NULL AS BIGINT) END"),
         ("transaction_amount", "(CAST(`__ig_u11` AS DECIMAL(19,0)) * 0.01BD)"),
         ("__ig_u12", "try_multiply(CASE WHEN (`currency_code` = 'EUR') THEN try_multiply(1085L, 10L) WHEN (`currency_code` = 'GBP') THEN try_multiply(127L, 100L) WHEN (`currency_code` = 'CAD') THEN try_multiply(735L, 10L) WHEN (`currency_code` = 'MXN') THEN 575L ELSE 10000L END, 100L)"),
         ("fx_rate_to_usd", "(CAST(`__ig_u12` AS DECIMAL(19,0)) * 0.000001BD)"),
-        ("__ig_e11", "(CAST(try_multiply(`__ig_u11`, `__ig_u12`) AS DOUBLE) / 100000000D)"),
-        ("__ig_e12", "((abs(`__ig_e11`) * 100D) + 0.5D)"),
-        ("__ig_u13", "CASE WHEN `__ig_e12` < 9223372036854775808D THEN FLOOR(`__ig_e12`) * CAST(signum(`__ig_e11`) AS BIGINT) WHEN (`__ig_e12` = 9223372036854775808D) AND (`__ig_e11` < 0D) THEN (-9223372036854775807L - 1L) ELSE CAST(NULL AS BIGINT) END"),
+        ("__ig_e12", "(CAST(try_multiply(`__ig_u11`, `__ig_u12`) AS DOUBLE) / 100000000D)"),
+        ("__ig_e13", "((abs(`__ig_e12`) * 100D) + 0.5D)"),
+        ("__ig_u13", "CASE WHEN `__ig_e13` < 9223372036854775808D THEN FLOOR(`__ig_e13`) * CAST(signum(`__ig_e12`) AS BIGINT) WHEN (`__ig_e13` = 9223372036854775808D) AND (`__ig_e12` < 0D) THEN (-9223372036854775807L - 1L) ELSE CAST(NULL AS BIGINT) END"),
         ("amount_usd", "(CAST(`__ig_u13` AS DECIMAL(19,0)) * 0.01BD)"),
         ("is_debit", "((((((`transaction_type_key` = 1L) OR (`transaction_type_key` = 2L)) OR (`transaction_type_key` = 4L)) OR (`transaction_type_key` = 7L)) OR (`transaction_type_key` = 9L)) OR (`transaction_type_key` = 10L))"),
         ("__ig_u15", "IF(`is_debit`, try_multiply(try_subtract(0L, CAST(round(CAST(`__ig_u13` AS DECIMAL(19,0)) * 0.01BD, 0) AS BIGINT)), 100L), `__ig_u13`)"),
         ("signed_amount_usd", "(CAST(`__ig_u15` AS DECIMAL(19,0)) * 0.01BD)"),
-        ("__ig_e13", "(CAST(try_multiply(`__ig_u13`, 3L) AS DOUBLE) / 10000D)"),
-        ("__ig_e14", "((abs(`__ig_e13`) * 100D) + 0.5D)"),
-        ("__ig_u16", "CASE WHEN ((`transaction_type_key` = 4L) AND ((0D + ((shiftrightunsigned(xxhash64((-2711673653172692589L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(35L AS DOUBLE) / 100D))) THEN 300L WHEN (`transaction_type_key` = 10L) THEN 2500L WHEN (`currency_code` <> 'USD') THEN CASE WHEN `__ig_e14` < 9223372036854775808D THEN FLOOR(`__ig_e14`) * CAST(signum(`__ig_e13`) AS BIGINT) WHEN (`__ig_e14` = 9223372036854775808D) AND (`__ig_e13` < 0D) THEN (-9223372036854775807L - 1L) ELSE CAST(NULL AS BIGINT) END ELSE 0L END"),
+        ("__ig_e14", "(CAST(try_multiply(`__ig_u13`, 3L) AS DOUBLE) / 10000D)"),
+        ("__ig_e15", "((abs(`__ig_e14`) * 100D) + 0.5D)"),
+        ("__ig_u16", "CASE WHEN ((`transaction_type_key` = 4L) AND ((0D + ((shiftrightunsigned(xxhash64((-2711673653172692589L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(35L AS DOUBLE) / 100D))) THEN 300L WHEN (`transaction_type_key` = 10L) THEN 2500L WHEN (`currency_code` <> 'USD') THEN CASE WHEN `__ig_e15` < 9223372036854775808D THEN FLOOR(`__ig_e15`) * CAST(signum(`__ig_e14`) AS BIGINT) WHEN (`__ig_e15` = 9223372036854775808D) AND (`__ig_e14` < 0D) THEN (-9223372036854775807L - 1L) ELSE CAST(NULL AS BIGINT) END ELSE 0L END"),
         ("fee_amount_usd", "(CAST(`__ig_u16` AS DECIMAL(19,0)) * 0.01BD)"),
         ("__ig_u17", "try_subtract(`__ig_u15`, `__ig_u16`)"),
         ("net_amount_usd", "(CAST(`__ig_u17` AS DECIMAL(19,0)) * 0.01BD)"),
         ("is_fraud", "(((`transaction_type_key` = 1L) OR (`transaction_type_key` = 2L)) AND ((0D + ((shiftrightunsigned(xxhash64((-1458451691800493111L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(3L AS DOUBLE) / 1000D)))"),
-        ("__ig_e15", "(CAST(65L AS DOUBLE) / 100D)"),
-        ("__ig_e16", "IF(`is_fraud`, (`__ig_e15` + ((shiftrightunsigned(xxhash64((-6610248468049125225L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * ((CAST(99L AS DOUBLE) / 100D) - `__ig_e15`))), ((0D + ((shiftrightunsigned(xxhash64((-6610248468049125225L), `__row`, 2L), 11) * 1.1102230246251565E-16D) * ((CAST(35L AS DOUBLE) / 100D) - 0D))) * (0D + ((shiftrightunsigned(xxhash64((-6610248468049125225L), `__row`, 3L), 11) * 1.1102230246251565E-16D) * (1D - 0D)))))"),
-        ("__ig_e17", "((abs(`__ig_e16`) * 10000D) + 0.5D)"),
-        ("__ig_e18", "((((signum(`__ig_e16`) * IF(`__ig_e17` < 4503599627370496D, CAST(FLOOR(`__ig_e17`) AS DOUBLE), `__ig_e17`)) / 10000D) * 10000D) + 0.5D)"),
-        ("__ig_u19", "IF((`__ig_e18` >= (-9223372036854775808D)) AND (`__ig_e18` < 9223372036854775808D), FLOOR(`__ig_e18`), CAST(NULL AS BIGINT))"),
+        ("__ig_e16", "(CAST(65L AS DOUBLE) / 100D)"),
+        ("__ig_e17", "IF(`is_fraud`, (`__ig_e16` + ((shiftrightunsigned(xxhash64((-6610248468049125225L), `__row`, 1L), 11) * 1.1102230246251565E-16D) * ((CAST(99L AS DOUBLE) / 100D) - `__ig_e16`))), ((0D + ((shiftrightunsigned(xxhash64((-6610248468049125225L), `__row`, 2L), 11) * 1.1102230246251565E-16D) * ((CAST(35L AS DOUBLE) / 100D) - 0D))) * (0D + ((shiftrightunsigned(xxhash64((-6610248468049125225L), `__row`, 3L), 11) * 1.1102230246251565E-16D) * (1D - 0D)))))"),
+        ("__ig_e18", "((abs(`__ig_e17`) * 10000D) + 0.5D)"),
+        ("__ig_e19", "((((signum(`__ig_e17`) * IF(`__ig_e18` < 4503599627370496D, CAST(FLOOR(`__ig_e18`) AS DOUBLE), `__ig_e18`)) / 10000D) * 10000D) + 0.5D)"),
+        ("__ig_u19", "IF((`__ig_e19` >= (-9223372036854775808D)) AND (`__ig_e19` < 9223372036854775808D), FLOOR(`__ig_e19`), CAST(NULL AS BIGINT))"),
         ("fraud_score", "(CAST(`__ig_u19` AS DECIMAL(19,0)) * 0.0001BD)"),
         ("transaction_status", "CASE WHEN `is_fraud` THEN IF(((0D + ((shiftrightunsigned(xxhash64(1555903848171707148L, `__row`, 1L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(6L AS DOUBLE) / 10D)), 'Declined', 'Reversed') WHEN ((0D + ((shiftrightunsigned(xxhash64(1555903848171707148L, `__row`, 2L), 11) * 1.1102230246251565E-16D) * (1D - 0D))) < (CAST(1L AS DOUBLE) / 100D)) THEN 'Declined' ELSE 'Posted' END"),
     ],
 }
 
+
+# METADATA ********************
+
+# META {
+# META   "language": "python",
+# META   "language_group": "synapse_pyspark"
+# META }
+
+# MARKDOWN ********************
+
+# ## The log table
+# Every run appends rows to the lakehouse table `log_synthetic_data_generation` (the package's
+# log, templates/ddl/.../log_synthetic_data_generation): one row per table written (per day for
+# incremental runs, `execution_step` 'table') and one row for the run itself (`table_name` NULL,
+# `execution_step` 'run', status 'completed', 'failed' or 'interrupted'). On Fabric it is the
+# attached lakehouse's table; elsewhere the local lakehouse's. A failure to log is a warning.
+
+# CELL ********************
+
+import datetime as _dt
+import uuid as _uuid
+
+LOG_TABLE = "log_synthetic_data_generation"
+JOB_ID = str(_uuid.uuid4())
+GENERATION_LOG = []   # {"table", "date" (YYYY-MM-DD or None), "rows", "seconds"} per table written
+
+
+def _log_rows(status, message, seconds, last_date, error):
+    now = _dt.datetime.now(_dt.timezone.utc)
+
+    def day(s):
+        return _dt.date.fromisoformat(s) if s else None
+
+    rows = [{"log_id": str(_uuid.uuid4()), "job_id": JOB_ID, "dataset_id": DATASET_ID,
+             "execution_step": "table", "table_name": e["table"], "generation_date": day(e.get("date")),
+             "rows_generated": int(e["rows"]), "chunk_number": None,
+             "execution_time_ms": int(round(e["seconds"] * 1000)), "memory_usage_mb": None,
+             "status": "completed", "message": f"wrote {e['rows']} rows", "error_details": None,
+             "execution_timestamp": now} for e in GENERATION_LOG]
+    rows.append({"log_id": str(_uuid.uuid4()), "job_id": JOB_ID, "dataset_id": DATASET_ID,
+                 "execution_step": "run", "table_name": None, "generation_date": day(last_date),
+                 "rows_generated": int(sum(e["rows"] for e in GENERATION_LOG)), "chunk_number": None,
+                 "execution_time_ms": int(round(seconds * 1000)), "memory_usage_mb": None,
+                 "status": status, "message": message, "error_details": error,
+                 "execution_timestamp": now})
+    return rows
+
+
+def append_generation_log(status, message, seconds, last_date=None, error=None):
+    """Appends this run's rows to the log table (Delta, mode append)."""
+    from pyspark.sql import types as T
+    try:
+        schema = T.StructType([
+            T.StructField("log_id", T.StringType(), False), T.StructField("job_id", T.StringType()),
+            T.StructField("dataset_id", T.StringType()), T.StructField("execution_step", T.StringType()),
+            T.StructField("table_name", T.StringType()), T.StructField("generation_date", T.DateType()),
+            T.StructField("rows_generated", T.LongType()), T.StructField("chunk_number", T.IntegerType()),
+            T.StructField("execution_time_ms", T.LongType()),
+            T.StructField("memory_usage_mb", T.DecimalType(10, 2)), T.StructField("status", T.StringType()),
+            T.StructField("message", T.StringType()), T.StructField("error_details", T.StringType()),
+            T.StructField("execution_timestamp", T.TimestampType())])
+        rows = _log_rows(status, message, seconds, last_date, error)
+        df = spark.createDataFrame([tuple(r[f.name] for f in schema.fields) for r in rows], schema)
+        w = df.write.format("delta").mode("append")
+        if IN_FABRIC:
+            w.saveAsTable(LOG_TABLE)
+        else:
+            w.save(os.path.join(TABLES_ROOT, LOG_TABLE))
+    except Exception as e:  # the log never fails the run
+        print(f"warning: cannot append to the log table {LOG_TABLE}: {e}")
 
 # METADATA ********************
 
@@ -632,6 +706,7 @@ def run():
         raise ValueError(f"unknown tables {unknown}; this dataset has {names}")
     results = []
     started = time.time()
+    GENERATION_LOG.clear()
     for spec in TABLE_SPECS:
         if not spec["write"] or (SELECTED and spec["name"] not in SELECTED):
             continue
@@ -642,6 +717,7 @@ def run():
         secs = time.time() - t0
         results.append({"table": spec["name"], "rows": spec["rows"], "seconds": round(secs, 3),
                         "rows_per_second": int(spec["rows"] / secs) if secs > 0 else None, "path": path})
+        GENERATION_LOG.append({"table": spec["name"], "date": None, "rows": spec["rows"], "seconds": secs})
         print(f"{spec['name']}: {spec['rows']} rows in {secs:.2f} s")
     total_rows = sum(r["rows"] for r in results)
     total_secs = time.time() - started
@@ -656,7 +732,17 @@ def run():
     return summary
 
 
-RUN_SUMMARY = run()
+_RUN_STARTED = time.time()
+try:
+    RUN_SUMMARY = run()
+except BaseException as _e:
+    append_generation_log("interrupted" if isinstance(_e, KeyboardInterrupt) else "failed",
+                          f"generate {DATASET_ID}: the run stopped ({output_mode})", time.time() - _RUN_STARTED,
+                          error=f"{type(_e).__name__}: {_e}")
+    raise
+append_generation_log("completed", f"generate {DATASET_ID}: {len(RUN_SUMMARY['tables'])} "
+                      f"table{'' if len(RUN_SUMMARY['tables']) == 1 else 's'}, {RUN_SUMMARY['rows']} rows "
+                      f"({'delta' if output_mode == 'table' else output_mode})", RUN_SUMMARY["seconds"])
 
 # METADATA ********************
 
@@ -668,21 +754,30 @@ RUN_SUMMARY = run()
 # MARKDOWN ********************
 
 # ## Load the warehouse
-# `COPY INTO` statements for the Parquet just written, saved beside the files as
-# `copy_into.sql`. On Fabric they run against `warehouse_name` through the notebook's T-SQL
-# connection (`notebookutils.data.connect_to_artifact`); locally they are only written.
+# `COPY INTO` statements for the Parquet just written, saved beside the files (`copy_into.sql`
+# for a single run, `copy_into_<yyyymmdd>.sql` per day of an incremental run). On Fabric they
+# run against `warehouse_name` through the notebook's T-SQL connection
+# (`notebookutils.data.connect_to_artifact`); locally they are only written. A table delivered
+# whole (a snapshot or dimension of an incremental run) is emptied with `DELETE` first.
 
 # CELL ********************
 
-def warehouse_load(summary):
+def warehouse_copy_statements(entries):
+    """The T-SQL of `entries`: (table, its folder under parquet/, replace the table's rows?)."""
     base = files_url.rstrip("/") + "/synthetic_data/" + DATASET_ID if files_url else FILES_ROOT
     statements = []
-    for r in summary["tables"]:
-        source = f"{base}/parquet/{r['table']}/*.parquet"
-        statements.append(f"COPY INTO [{warehouse_schema}].[{r['table']}] FROM '{source}' "
+    for table, folder, replace in entries:
+        if replace:
+            statements.append(f"DELETE FROM [{warehouse_schema}].[{table}];")
+        statements.append(f"COPY INTO [{warehouse_schema}].[{table}] FROM '{base}/parquet/{folder}/*.parquet' "
                           f"WITH (FILE_TYPE = 'PARQUET');")
+    return statements
+
+
+def warehouse_load(statements, script_name):
+    """Writes `statements` to FILES_ROOT/`script_name` and, on Fabric, runs them."""
     os.makedirs(FILES_ROOT, exist_ok=True)
-    script = os.path.join(FILES_ROOT, "copy_into.sql")
+    script = os.path.join(FILES_ROOT, script_name)
     with open(script + ".tmp", "w") as f:
         f.write("\n".join(statements) + "\n")
     os.replace(script + ".tmp", script)
@@ -692,13 +787,14 @@ def warehouse_load(summary):
         conn = notebookutils.data.connect_to_artifact(warehouse_name)
         for s in statements:
             conn.query(s)
-        print(f"loaded {len(statements)} tables into {warehouse_name}")
+        print(f"loaded {sum(s.startswith('COPY') for s in statements)} tables into {warehouse_name}")
     else:
         print(f"COPY INTO script written to {script}")
     return script
 
 
-COPY_INTO_SCRIPT = warehouse_load(RUN_SUMMARY)
+COPY_INTO_SCRIPT = warehouse_load(warehouse_copy_statements([(r["table"], r["table"], False)
+                                                             for r in RUN_SUMMARY["tables"]]), "copy_into.sql")
 
 # METADATA ********************
 

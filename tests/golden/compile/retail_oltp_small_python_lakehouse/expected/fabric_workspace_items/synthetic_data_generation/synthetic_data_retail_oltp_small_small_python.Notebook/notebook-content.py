@@ -9162,6 +9162,70 @@ GENERATORS = {
 
 # MARKDOWN ********************
 
+# ## The log table
+# Every run appends rows to the lakehouse table `log_synthetic_data_generation` (the package's
+# log, templates/ddl/.../log_synthetic_data_generation): one row per table written (per day for
+# incremental runs, `execution_step` 'table') and one row for the run itself (`table_name` NULL,
+# `execution_step` 'run', status 'completed', 'failed' or 'interrupted'). On Fabric it is the
+# attached lakehouse's table; elsewhere the local lakehouse's. A failure to log is a warning.
+
+# CELL ********************
+
+import datetime as _dt
+import uuid as _uuid
+
+LOG_TABLE = "log_synthetic_data_generation"
+JOB_ID = str(_uuid.uuid4())
+GENERATION_LOG = []   # {"table", "date" (YYYY-MM-DD or None), "rows", "seconds"} per table written
+
+
+def _log_rows(status, message, seconds, last_date, error):
+    now = _dt.datetime.now(_dt.timezone.utc)
+
+    def day(s):
+        return _dt.date.fromisoformat(s) if s else None
+
+    rows = [{"log_id": str(_uuid.uuid4()), "job_id": JOB_ID, "dataset_id": DATASET_ID,
+             "execution_step": "table", "table_name": e["table"], "generation_date": day(e.get("date")),
+             "rows_generated": int(e["rows"]), "chunk_number": None,
+             "execution_time_ms": int(round(e["seconds"] * 1000)), "memory_usage_mb": None,
+             "status": "completed", "message": f"wrote {e['rows']} rows", "error_details": None,
+             "execution_timestamp": now} for e in GENERATION_LOG]
+    rows.append({"log_id": str(_uuid.uuid4()), "job_id": JOB_ID, "dataset_id": DATASET_ID,
+                 "execution_step": "run", "table_name": None, "generation_date": day(last_date),
+                 "rows_generated": int(sum(e["rows"] for e in GENERATION_LOG)), "chunk_number": None,
+                 "execution_time_ms": int(round(seconds * 1000)), "memory_usage_mb": None,
+                 "status": status, "message": message, "error_details": error,
+                 "execution_timestamp": now})
+    return rows
+
+
+def append_generation_log(status, message, seconds, last_date=None, error=None):
+    """Appends this run's rows to the log table (Delta via deltalake, mode append)."""
+    import pyarrow as pa
+    try:
+        from deltalake import write_deltalake
+        schema = pa.schema([
+            pa.field("log_id", pa.string(), nullable=False), ("job_id", pa.string()),
+            ("dataset_id", pa.string()), ("execution_step", pa.string()), ("table_name", pa.string()),
+            ("generation_date", pa.date32()), ("rows_generated", pa.int64()), ("chunk_number", pa.int32()),
+            ("execution_time_ms", pa.int64()), ("memory_usage_mb", pa.decimal128(10, 2)),
+            ("status", pa.string()), ("message", pa.string()), ("error_details", pa.string()),
+            ("execution_timestamp", pa.timestamp("us", tz="UTC"))])
+        table = pa.Table.from_pylist(_log_rows(status, message, seconds, last_date, error), schema=schema)
+        write_deltalake(os.path.join(TABLES_ROOT, LOG_TABLE), table, mode="append")
+    except Exception as e:  # the log never fails the run
+        print(f"warning: cannot append to the log table {LOG_TABLE}: {e}")
+
+# METADATA ********************
+
+# META {
+# META   "language": "python",
+# META   "language_group": "jupyter_python"
+# META }
+
+# MARKDOWN ********************
+
 # ## Generate and write
 
 # CELL ********************
@@ -9242,6 +9306,7 @@ def run():
         raise ValueError(f"unknown tables {unknown}; this dataset has {names}")
     results = []
     started = time.time()
+    GENERATION_LOG.clear()
     for spec in TABLE_SPECS:
         if not spec["write"] or (SELECTED and spec["name"] not in SELECTED):
             continue
@@ -9252,6 +9317,7 @@ def run():
             raise RuntimeError(f"{spec['name']}: wrote {rows} rows, the plan says {spec['rows']}")
         results.append({"table": spec["name"], "rows": rows, "seconds": round(secs, 3),
                         "rows_per_second": int(rows / secs) if secs > 0 else None, "path": path})
+        GENERATION_LOG.append({"table": spec["name"], "date": None, "rows": rows, "seconds": secs})
         print(f"{spec['name']}: {rows} rows in {secs:.2f} s")
     total_rows = sum(r["rows"] for r in results)
     total_secs = time.time() - started
@@ -9265,7 +9331,17 @@ def run():
     return summary
 
 
-RUN_SUMMARY = run()
+_RUN_STARTED = time.time()
+try:
+    RUN_SUMMARY = run()
+except BaseException as _e:
+    append_generation_log("interrupted" if isinstance(_e, KeyboardInterrupt) else "failed",
+                          f"generate {DATASET_ID}: the run stopped ({output_mode})", time.time() - _RUN_STARTED,
+                          error=f"{type(_e).__name__}: {_e}")
+    raise
+append_generation_log("completed", f"generate {DATASET_ID}: {len(RUN_SUMMARY['tables'])} "
+                      f"table{'' if len(RUN_SUMMARY['tables']) == 1 else 's'}, {RUN_SUMMARY['rows']} rows "
+                      f"({'delta' if output_mode == 'table' else output_mode})", RUN_SUMMARY["seconds"])
 
 # METADATA ********************
 

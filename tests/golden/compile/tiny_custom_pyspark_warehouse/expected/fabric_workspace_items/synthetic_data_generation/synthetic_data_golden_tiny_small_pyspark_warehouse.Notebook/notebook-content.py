@@ -373,6 +373,76 @@ SPARK_COLUMNS = {
 
 # MARKDOWN ********************
 
+# ## The log table
+# Every run appends rows to the lakehouse table `log_synthetic_data_generation` (the package's
+# log, templates/ddl/.../log_synthetic_data_generation): one row per table written (per day for
+# incremental runs, `execution_step` 'table') and one row for the run itself (`table_name` NULL,
+# `execution_step` 'run', status 'completed', 'failed' or 'interrupted'). On Fabric it is the
+# attached lakehouse's table; elsewhere the local lakehouse's. A failure to log is a warning.
+
+# CELL ********************
+
+import datetime as _dt
+import uuid as _uuid
+
+LOG_TABLE = "log_synthetic_data_generation"
+JOB_ID = str(_uuid.uuid4())
+GENERATION_LOG = []   # {"table", "date" (YYYY-MM-DD or None), "rows", "seconds"} per table written
+
+
+def _log_rows(status, message, seconds, last_date, error):
+    now = _dt.datetime.now(_dt.timezone.utc)
+
+    def day(s):
+        return _dt.date.fromisoformat(s) if s else None
+
+    rows = [{"log_id": str(_uuid.uuid4()), "job_id": JOB_ID, "dataset_id": DATASET_ID,
+             "execution_step": "table", "table_name": e["table"], "generation_date": day(e.get("date")),
+             "rows_generated": int(e["rows"]), "chunk_number": None,
+             "execution_time_ms": int(round(e["seconds"] * 1000)), "memory_usage_mb": None,
+             "status": "completed", "message": f"wrote {e['rows']} rows", "error_details": None,
+             "execution_timestamp": now} for e in GENERATION_LOG]
+    rows.append({"log_id": str(_uuid.uuid4()), "job_id": JOB_ID, "dataset_id": DATASET_ID,
+                 "execution_step": "run", "table_name": None, "generation_date": day(last_date),
+                 "rows_generated": int(sum(e["rows"] for e in GENERATION_LOG)), "chunk_number": None,
+                 "execution_time_ms": int(round(seconds * 1000)), "memory_usage_mb": None,
+                 "status": status, "message": message, "error_details": error,
+                 "execution_timestamp": now})
+    return rows
+
+
+def append_generation_log(status, message, seconds, last_date=None, error=None):
+    """Appends this run's rows to the log table (Delta, mode append)."""
+    from pyspark.sql import types as T
+    try:
+        schema = T.StructType([
+            T.StructField("log_id", T.StringType(), False), T.StructField("job_id", T.StringType()),
+            T.StructField("dataset_id", T.StringType()), T.StructField("execution_step", T.StringType()),
+            T.StructField("table_name", T.StringType()), T.StructField("generation_date", T.DateType()),
+            T.StructField("rows_generated", T.LongType()), T.StructField("chunk_number", T.IntegerType()),
+            T.StructField("execution_time_ms", T.LongType()),
+            T.StructField("memory_usage_mb", T.DecimalType(10, 2)), T.StructField("status", T.StringType()),
+            T.StructField("message", T.StringType()), T.StructField("error_details", T.StringType()),
+            T.StructField("execution_timestamp", T.TimestampType())])
+        rows = _log_rows(status, message, seconds, last_date, error)
+        df = spark.createDataFrame([tuple(r[f.name] for f in schema.fields) for r in rows], schema)
+        w = df.write.format("delta").mode("append")
+        if IN_FABRIC:
+            w.saveAsTable(LOG_TABLE)
+        else:
+            w.save(os.path.join(TABLES_ROOT, LOG_TABLE))
+    except Exception as e:  # the log never fails the run
+        print(f"warning: cannot append to the log table {LOG_TABLE}: {e}")
+
+# METADATA ********************
+
+# META {
+# META   "language": "python",
+# META   "language_group": "synapse_pyspark"
+# META }
+
+# MARKDOWN ********************
+
 # ## Generate and write
 
 # CELL ********************
@@ -424,6 +494,7 @@ def run():
         raise ValueError(f"unknown tables {unknown}; this dataset has {names}")
     results = []
     started = time.time()
+    GENERATION_LOG.clear()
     for spec in TABLE_SPECS:
         if not spec["write"] or (SELECTED and spec["name"] not in SELECTED):
             continue
@@ -434,6 +505,7 @@ def run():
         secs = time.time() - t0
         results.append({"table": spec["name"], "rows": spec["rows"], "seconds": round(secs, 3),
                         "rows_per_second": int(spec["rows"] / secs) if secs > 0 else None, "path": path})
+        GENERATION_LOG.append({"table": spec["name"], "date": None, "rows": spec["rows"], "seconds": secs})
         print(f"{spec['name']}: {spec['rows']} rows in {secs:.2f} s")
     total_rows = sum(r["rows"] for r in results)
     total_secs = time.time() - started
@@ -448,7 +520,17 @@ def run():
     return summary
 
 
-RUN_SUMMARY = run()
+_RUN_STARTED = time.time()
+try:
+    RUN_SUMMARY = run()
+except BaseException as _e:
+    append_generation_log("interrupted" if isinstance(_e, KeyboardInterrupt) else "failed",
+                          f"generate {DATASET_ID}: the run stopped ({output_mode})", time.time() - _RUN_STARTED,
+                          error=f"{type(_e).__name__}: {_e}")
+    raise
+append_generation_log("completed", f"generate {DATASET_ID}: {len(RUN_SUMMARY['tables'])} "
+                      f"table{'' if len(RUN_SUMMARY['tables']) == 1 else 's'}, {RUN_SUMMARY['rows']} rows "
+                      f"({'delta' if output_mode == 'table' else output_mode})", RUN_SUMMARY["seconds"])
 
 # METADATA ********************
 
@@ -460,21 +542,30 @@ RUN_SUMMARY = run()
 # MARKDOWN ********************
 
 # ## Load the warehouse
-# `COPY INTO` statements for the Parquet just written, saved beside the files as
-# `copy_into.sql`. On Fabric they run against `warehouse_name` through the notebook's T-SQL
-# connection (`notebookutils.data.connect_to_artifact`); locally they are only written.
+# `COPY INTO` statements for the Parquet just written, saved beside the files (`copy_into.sql`
+# for a single run, `copy_into_<yyyymmdd>.sql` per day of an incremental run). On Fabric they
+# run against `warehouse_name` through the notebook's T-SQL connection
+# (`notebookutils.data.connect_to_artifact`); locally they are only written. A table delivered
+# whole (a snapshot or dimension of an incremental run) is emptied with `DELETE` first.
 
 # CELL ********************
 
-def warehouse_load(summary):
+def warehouse_copy_statements(entries):
+    """The T-SQL of `entries`: (table, its folder under parquet/, replace the table's rows?)."""
     base = files_url.rstrip("/") + "/synthetic_data/" + DATASET_ID if files_url else FILES_ROOT
     statements = []
-    for r in summary["tables"]:
-        source = f"{base}/parquet/{r['table']}/*.parquet"
-        statements.append(f"COPY INTO [{warehouse_schema}].[{r['table']}] FROM '{source}' "
+    for table, folder, replace in entries:
+        if replace:
+            statements.append(f"DELETE FROM [{warehouse_schema}].[{table}];")
+        statements.append(f"COPY INTO [{warehouse_schema}].[{table}] FROM '{base}/parquet/{folder}/*.parquet' "
                           f"WITH (FILE_TYPE = 'PARQUET');")
+    return statements
+
+
+def warehouse_load(statements, script_name):
+    """Writes `statements` to FILES_ROOT/`script_name` and, on Fabric, runs them."""
     os.makedirs(FILES_ROOT, exist_ok=True)
-    script = os.path.join(FILES_ROOT, "copy_into.sql")
+    script = os.path.join(FILES_ROOT, script_name)
     with open(script + ".tmp", "w") as f:
         f.write("\n".join(statements) + "\n")
     os.replace(script + ".tmp", script)
@@ -484,13 +575,14 @@ def warehouse_load(summary):
         conn = notebookutils.data.connect_to_artifact(warehouse_name)
         for s in statements:
             conn.query(s)
-        print(f"loaded {len(statements)} tables into {warehouse_name}")
+        print(f"loaded {sum(s.startswith('COPY') for s in statements)} tables into {warehouse_name}")
     else:
         print(f"COPY INTO script written to {script}")
     return script
 
 
-COPY_INTO_SCRIPT = warehouse_load(RUN_SUMMARY)
+COPY_INTO_SCRIPT = warehouse_load(warehouse_copy_statements([(r["table"], r["table"], False)
+                                                             for r in RUN_SUMMARY["tables"]]), "copy_into.sql")
 
 # METADATA ********************
 
