@@ -467,51 +467,67 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+static void loader_init(struct loader *ld, const char *display_name, const char *text, size_t len,
+			struct arena *arena, struct diags *diags)
+{
+	memset(ld, 0, sizeof(*ld));
+	ld->file = arena_strdup(arena, display_name);
+	ld->text = text;
+	ld->len = len;
+	ld->arena = arena;
+	ld->diags = diags;
+}
+
+int cfg_load_json(struct cfg_node **out, const char *display_name, const char *text, size_t len,
+		  struct arena *arena, struct diags *diags)
+{
+	struct loader ld;
+	char *copy;
+	bool in_str = false;
+	int rc;
+
+	*out = NULL;
+	loader_init(&ld, display_name, text, len, arena, diags);
+	if (check_json(&ld))
+		return -1;
+	/*
+	 * Valid JSON is a YAML flow document, except that YAML does not allow
+	 * tabs where a block could start.  Tabs outside strings become spaces:
+	 * same columns, same meaning.
+	 */
+	copy = arena_strndup(arena, text, len);
+	for (size_t i = 0; i < len; i++) {
+		if (in_str) {
+			if (copy[i] == '\\')
+				i++;
+			else if (copy[i] == '"')
+				in_str = false;
+		} else if (copy[i] == '"') {
+			in_str = true;
+		} else if (copy[i] == '\t') {
+			copy[i] = ' ';
+		}
+	}
+	ld.text = copy;
+	rc = load_yaml(out, &ld);
+	if (rc)
+		*out = NULL;
+	return rc;
+}
+
 int cfg_load(struct cfg_node **out, const char *display_name, const char *text, size_t len,
 	     struct arena *arena, struct diags *diags)
 {
 	struct loader ld;
-	char *copy = NULL;
-	int rc = -1;
+	int rc;
 
+	if (ends_with(display_name, ".json"))
+		return cfg_load_json(out, display_name, text, len, arena, diags);
 	*out = NULL;
-	memset(&ld, 0, sizeof(ld));
-	ld.file = arena_strdup(arena, display_name);
-	ld.text = text;
-	ld.len = len;
-	ld.arena = arena;
-	ld.diags = diags;
-
-	if (ends_with(display_name, ".json")) {
-		if (check_json(&ld))
-			goto done;
-		/*
-		 * Valid JSON is a YAML flow document, except that YAML does not
-		 * allow tabs where a block could start.  Tabs outside strings
-		 * become spaces: same columns, same meaning.
-		 */
-		copy = arena_strndup(arena, text, len);
-		{
-			bool in_str = false;
-			for (size_t i = 0; i < len; i++) {
-				if (in_str) {
-					if (copy[i] == '\\')
-						i++;
-					else if (copy[i] == '"')
-						in_str = false;
-				} else if (copy[i] == '"') {
-					in_str = true;
-				} else if (copy[i] == '\t') {
-					copy[i] = ' ';
-				}
-			}
-		}
-		ld.text = copy;
-	}
+	loader_init(&ld, display_name, text, len, arena, diags);
 	rc = load_yaml(out, &ld);
 	if (rc)
 		*out = NULL;
-done:
 	return rc;
 }
 

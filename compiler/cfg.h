@@ -42,6 +42,9 @@ int cfg_load(struct cfg_node **out, const char *display_name, const char *text, 
 	     struct arena *arena, struct diags *diags);
 int cfg_load_file(struct cfg_node **out, const char *path, struct arena *arena,
 		  struct diags *diags);
+/* The same for JSON text whatever its name (e.g. "<custom-schema>"). */
+int cfg_load_json(struct cfg_node **out, const char *display_name, const char *text, size_t len,
+		  struct arena *arena, struct diags *diags);
 
 /* Map lookup; NULL when absent or when `map` is not a map. */
 const struct cfg_node *cfg_get(const struct cfg_node *map, const char *key);

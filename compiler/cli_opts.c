@@ -155,6 +155,21 @@ void cli_date_format(struct strbuf *sb, int64_t days)
 	strbuf_addf(sb, "%04lld-%02d-%02d", (long long)y, m, d);
 }
 
+void cli_json_add_date(cJSON *obj, const char *key, int64_t days)
+{
+	struct strbuf sb = STRBUF_INIT;
+	cli_date_format(&sb, days);
+	cJSON_AddStringToObject(obj, key, sb.buf);
+	strbuf_release(&sb);
+}
+
+void cli_json_add_int(cJSON *obj, const char *key, int64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	cJSON_AddItemToObject(obj, key, cJSON_CreateRaw(buf));
+}
+
 /* ---- applying one value ---- */
 
 static void list_add(struct arena *a, struct cli_list *l, const char *s)
@@ -249,7 +264,7 @@ static int parse_number(double *out, const struct cli_opt *o, const char *s, str
 	return 0;
 }
 
-static int check_json_object(const char *s, struct strbuf *why)
+int cli_check_json_object(const char *s, struct strbuf *why)
 {
 	const char *end = NULL;
 	cJSON *j = cJSON_ParseWithOpts(s, &end, 1);
@@ -354,7 +369,7 @@ static int apply_value(struct cli_parse *p, size_t idx, const char *val, const c
 	}
 	case CLI_OPT_JSON:
 	case CLI_OPT_PARAMS:
-		if (check_json_object(val, &why) < 0)
+		if (cli_check_json_object(val, &why) < 0)
 			goto bad;
 		*(const char **)o->value = val;
 		break;

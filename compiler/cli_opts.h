@@ -160,6 +160,16 @@ void cli_parse_describe(struct strbuf *sb, const struct cli_parse *p);
 int cli_date_parse(int64_t *days_out, const char *s, struct strbuf *why);
 void cli_date_format(struct strbuf *sb, int64_t days);
 
+/* JSON members for results: a date as "YYYY-MM-DD", an integer exactly (not via double). */
+void cli_json_add_date(struct cJSON *obj, const char *key, int64_t days);
+void cli_json_add_int(struct cJSON *obj, const char *key, int64_t v);
+
+/*
+ * 0 when `s` is one JSON object; else -1 with "not valid JSON (near
+ * character N)" or "expected a JSON object" appended to `why`.
+ */
+int cli_check_json_object(const char *s, struct strbuf *why);
+
 /* Appends "a, b or c" (the values of a NULL-terminated list). */
 void cli_join_choices(struct strbuf *sb, const char *const *choices);
 

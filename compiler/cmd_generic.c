@@ -87,50 +87,13 @@ static int check_generic_template(const char *value, struct strbuf *why)
  */
 static int check_custom_schema(const char *s, struct strbuf *why)
 {
-	const char *end = NULL;
-	cJSON *j;
-	int ret = 0;
-	if (s[0] == '@') {
-		if (!s[1]) {
-			strbuf_addstr(why, "expected a JSON object, or @path of a JSON file");
-			return -1;
-		}
-		return 0;
-	}
-	j = cJSON_ParseWithOpts(s, &end, 1);
-	if (!j) {
-		size_t len = strlen(s), at = end && end >= s ? (size_t)(end - s) + 1 : 1;
-		if (at > len)
-			at = len ? len : 1;
-		strbuf_addf(why, "not valid JSON (near character %zu)", at);
+	if (s[0] != '@')
+		return cli_check_json_object(s, why);
+	if (!s[1]) {
+		strbuf_addstr(why, "expected a JSON object, or @path of a JSON file");
 		return -1;
 	}
-	if (!cJSON_IsObject(j)) {
-		strbuf_addstr(why, "expected a JSON object");
-		ret = -1;
-	}
-	cJSON_Delete(j);
-	return ret;
-}
-
-static void add_date(struct strbuf *sb, int64_t days)
-{
-	cli_date_format(sb, days);
-}
-
-static void json_add_date(cJSON *obj, const char *key, int64_t days)
-{
-	struct strbuf sb = STRBUF_INIT;
-	cli_date_format(&sb, days);
-	cJSON_AddStringToObject(obj, key, sb.buf);
-	strbuf_release(&sb);
-}
-
-static void json_add_int(cJSON *obj, const char *key, int64_t v)
-{
-	char buf[32];
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	cJSON_AddItemToObject(obj, key, cJSON_CreateRaw(buf));
+	return 0;
 }
 
 /* Before any dataset is loaded: dates given on the command line are in order. */
@@ -139,8 +102,8 @@ static int check_date_order(const struct cmd_opts *o)
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	int ret = CLI_CONTINUE;
 	if (o->has_start_date && o->has_end_date && o->start_date > o->end_date) {
-		add_date(&a, o->start_date);
-		add_date(&b, o->end_date);
+		cli_date_format(&a, o->start_date);
+		cli_date_format(&b, o->end_date);
 		ret = cli_error("--start-date '%s' is after --end-date '%s'", a.buf, b.buf);
 	}
 	strbuf_release(&a);
@@ -174,15 +137,15 @@ static int check_incremental(const struct dataset *ds, const struct plan *plan,
 	first = ds->incremental->start_date;
 	start = o->has_start_date ? o->start_date : first;
 	end = o->end_date;
-	add_date(&a, start);
-	add_date(&b, first);
+	cli_date_format(&a, start);
+	cli_date_format(&b, first);
 	if (start < first) {
 		diag_error(d, &ds->incremental->loc,
 			   "--start-date '%s' is before the dataset's start_date '%s'", a.buf, b.buf);
 		goto done;
 	}
 	strbuf_reset(&b);
-	add_date(&b, end);
+	cli_date_format(&b, end);
 	if (end < start) {
 		diag_error(d, NULL, "--end-date '%s' is before the start date '%s'", b.buf, a.buf);
 		goto done;
@@ -193,8 +156,8 @@ static int check_incremental(const struct dataset *ds, const struct plan *plan,
 		strbuf_addf(text, "dates: %s to %s (%lld day%s, %lld batch%s of up to %lld days)\n",
 			    a.buf, b.buf, (long long)days, days == 1 ? "" : "s", (long long)batches,
 			    batches == 1 ? "" : "es", (long long)o->batch_size);
-		json_add_date(json, "start_date", start);
-		json_add_date(json, "end_date", end);
+		cli_json_add_date(json, "start_date", start);
+		cli_json_add_date(json, "end_date", end);
 		cJSON_AddNumberToObject(json, "days", (double)days);
 		cJSON_AddNumberToObject(json, "batches", (double)batches);
 	}
@@ -289,36 +252,17 @@ static int read_file(struct strbuf *sb, const char *path)
 	return ret;
 }
 
-/* Line and column (1-based) of byte `off` of `text`. */
-static struct src_loc loc_of(const char *file, const char *text, size_t off)
-{
-	struct src_loc loc = {file, 1, 1};
-	for (size_t i = 0; i < off && text[i]; i++) {
-		if (text[i] == '\n') {
-			loc.line++;
-			loc.col = 1;
-		} else {
-			loc.col++;
-		}
-	}
-	return loc;
-}
-
 /*
  * Loads --custom-schema: inline JSON named `<custom-schema>` in
- * diagnostics, or '@path' (named by its path).  Strict JSON first, then the
- * config loader (JSON is a YAML flow document once tabs outside strings
- * are spaces) and the model.
+ * diagnostics, or '@path' (named by its path), with the config loader's
+ * JSON reader (strict JSON, file:line:col), then the model.
  */
 static int load_custom_schema(struct ewp *w, struct diags *d)
 {
 	struct arena *a = w->ctx->arena;
-	const char *arg = w->o->custom_schema, *file = "<custom-schema>", *end = NULL;
+	const char *arg = w->o->custom_schema, *file = "<custom-schema>";
 	struct strbuf text = STRBUF_INIT;
 	struct cfg_node *root = NULL;
-	char *copy;
-	cJSON *doc;
-	bool in_str = false;
 	int ret = -1;
 
 	if (arg[0] == '@') {
@@ -330,31 +274,9 @@ static int load_custom_schema(struct ewp *w, struct diags *d)
 	} else {
 		strbuf_addstr(&text, arg);
 	}
-	doc = cJSON_ParseWithLengthOpts(text.buf, text.len, &end, false);
-	if (!doc || !cJSON_IsObject(doc)) {
-		size_t off = end && end >= text.buf ? (size_t)(end - text.buf) : 0;
-		struct src_loc loc = loc_of(file, text.buf, doc ? 0 : off);
-		diag_error(d, &loc, doc ? "the custom schema must be a JSON object (a dataset config)"
-					: "invalid JSON");
-		cJSON_Delete(doc);
-		goto done;
-	}
-	cJSON_Delete(doc);
-	copy = arena_strndup(a, text.buf, text.len);
-	for (size_t i = 0; i < text.len; i++) {
-		if (in_str) {
-			if (copy[i] == '\\')
-				i++;
-			else if (copy[i] == '"')
-				in_str = false;
-		} else if (copy[i] == '"') {
-			in_str = true;
-		} else if (copy[i] == '\t') {
-			copy[i] = ' ';
-		}
-	}
-	w->schema_text = copy;
-	if (cfg_load(&root, file, copy, text.len, a, d) || model_build(&w->ds, root, a, d))
+	w->schema_text = arena_strndup(a, text.buf, text.len);
+	if (cfg_load_json(&root, file, w->schema_text, text.len, a, d) ||
+	    model_build(&w->ds, root, a, d))
 		goto done;
 	ret = 0;
 done:
@@ -392,25 +314,6 @@ static int ewp_load(struct ewp *w, struct diags *d)
 done:
 	if (ret && d->n)
 		take_diags(&w->error, d);
-	return ret;
-}
-
-/* mkdir -p; 0 or -1 with errno. */
-static int mkdirs(const char *path)
-{
-	struct strbuf sb = STRBUF_INIT;
-	int ret = 0;
-	strbuf_addstr(&sb, path);
-	for (size_t i = 1; i <= sb.len && !ret; i++) {
-		if (i < sb.len && sb.buf[i] != '/')
-			continue;
-		sb.buf[i] = '\0';
-		if (mkdir(sb.buf, 0777) && errno != EEXIST)
-			ret = -1;
-		if (i < sb.len)
-			sb.buf[i] = '/';
-	}
-	strbuf_release(&sb);
 	return ret;
 }
 
@@ -726,12 +629,12 @@ static char **series_argv(struct ewp *w, const char *exe, const char *root, bool
 	ARG(w->dataset);
 	if (o->has_start_date) {
 		strbuf_reset(&sb);
-		add_date(&sb, o->start_date);
+		cli_date_format(&sb, o->start_date);
 		ARG("--start-date");
 		ARG(sb.buf);
 	}
 	strbuf_reset(&sb);
-	add_date(&sb, o->end_date);
+	cli_date_format(&sb, o->end_date);
 	ARG("--end-date");
 	ARG(sb.buf);
 	ARGF("--batch-size=%lld", (long long)o->batch_size);
@@ -861,22 +764,22 @@ static cJSON *ewp_parameters(const struct ewp *w)
 	else
 		cJSON_AddStringToObject(p, "dataset_id", o->dataset_id);
 	if (w->ds && w->plan.ds) {
-		json_add_int(p, "target_rows", w->plan.target_rows);
+		cli_json_add_int(p, "target_rows", w->plan.target_rows);
 		snprintf(buf, sizeof(buf), "%.17g", w->plan.scale_factor);
 		cJSON_AddRawToObject(p, "scale_factor", buf);
-		json_add_int(p, "seed", w->plan.seed);
+		cli_json_add_int(p, "seed", w->plan.seed);
 		cJSON_AddStringToObject(p, "generation_mode", gen_mode_name(w->plan.mode));
 	}
 	cJSON_AddStringToObject(p, "target_environment", w->warehouse ? "warehouse" : "lakehouse");
 	cJSON_AddStringToObject(p, "output_mode", w->output_mode);
 	if (w->series) {
 		if (o->has_start_date)
-			json_add_date(p, "start_date", o->start_date);
+			cli_json_add_date(p, "start_date", o->start_date);
 		else if (w->ds && w->ds->incremental)
-			json_add_date(p, "start_date", w->ds->incremental->start_date);
+			cli_json_add_date(p, "start_date", w->ds->incremental->start_date);
 		if (o->has_end_date)
-			json_add_date(p, "end_date", o->end_date);
-		json_add_int(p, "batch_size", o->batch_size);
+			cli_json_add_date(p, "end_date", o->end_date);
+		cli_json_add_int(p, "batch_size", o->batch_size);
 		cJSON_AddStringToObject(p, "path_format", o->path_format);
 	}
 	cJSON_AddBoolToObject(p, "enable_partitioning", o->enable_partitioning);
@@ -909,12 +812,12 @@ static void ewp_answer(const struct ewp *w, const char *status, double seconds)
 		for (size_t i = 0; i < w->n_tables; i++) {
 			cJSON *t = cJSON_CreateObject();
 			cJSON_AddStringToObject(t, "table", w->tables[i].name);
-			json_add_int(t, "rows", w->tables[i].rows);
+			cli_json_add_int(t, "rows", w->tables[i].rows);
 			cJSON_AddStringToObject(t, "path", w->tables[i].path);
 			cJSON_AddItemToArray(arr, t);
 		}
 	}
-	json_add_int(doc, "rows", w->rows);
+	cli_json_add_int(doc, "rows", w->rows);
 	snprintf(buf, sizeof(buf), "%.3f", seconds);
 	cJSON_AddRawToObject(doc, "seconds", buf);
 	if (w->error.len)
@@ -975,7 +878,7 @@ static int ewp_execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli
 
 	/* from here on the work can fail, not the request */
 	ret = CLI_EXIT_FAILURE;
-	if (mkdirs(ctx->repo_dir) || !(w.root = realpath(ctx->repo_dir, NULL))) {
+	if (emit_mkdirs(ctx->repo_dir) || !(w.root = realpath(ctx->repo_dir, NULL))) {
 		ewp_failf(&w, "cannot create the output root '%s': %s", ctx->repo_dir, strerror(errno));
 		goto answer;
 	}
@@ -1142,10 +1045,10 @@ static int catalogue_json(struct strbuf *out, const struct cmd_opts *o, struct a
 		}
 		diags_release(&ignore);
 		item = cJSON_AddObjectToObject(doc, ds->id);
-		json_add_int(item, "target_rows", ds->target_rows);
-		json_add_int(item, "seed", ds->seed);
+		cli_json_add_int(item, "target_rows", ds->target_rows);
+		cli_json_add_int(item, "seed", ds->seed);
 		if (ds->incremental)
-			json_add_date(item, "start_date", ds->incremental->start_date);
+			cli_json_add_date(item, "start_date", ds->incremental->start_date);
 	}
 	text = cJSON_PrintUnformatted(doc);
 	strbuf_addstr(out, text);
@@ -1213,7 +1116,7 @@ static int write_generic_templates(struct cli_ctx *ctx, const struct cmd_opts *o
 		cJSON_AddStringToObject(tctx, "template_name", t->name);
 		cJSON_AddStringToObject(tctx, "target", t->target);
 		cJSON_AddBoolToObject(tctx, "series", !strcmp(t->shape, "series"));
-		json_add_int(tctx, "large_above", PLAN_AUTO_PYSPARK_ABOVE);
+		cli_json_add_int(tctx, "large_above", PLAN_AUTO_PYSPARK_ABOVE);
 		cJSON_AddStringToObject(tctx, "catalogue", cat.buf);
 		rc = template_render(&nb, &env, "notebooks/generic_dispatcher.py.j2", tctx, &d);
 		cJSON_Delete(tctx);

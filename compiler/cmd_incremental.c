@@ -43,32 +43,12 @@
 #include "run.h"
 #include "strbuf.h"
 
-static void add_date(struct strbuf *sb, int64_t days)
-{
-	cli_date_format(sb, days);
-}
-
-static void json_add_date(cJSON *obj, const char *key, int64_t days)
-{
-	struct strbuf sb = STRBUF_INIT;
-	cli_date_format(&sb, days);
-	cJSON_AddStringToObject(obj, key, sb.buf);
-	strbuf_release(&sb);
-}
-
-static void json_add_int(cJSON *obj, const char *key, int64_t v)
-{
-	char buf[32];
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	cJSON_AddItemToObject(obj, key, cJSON_CreateRaw(buf));
-}
-
 /* What a day writes, as JSON (row counters as exact 64-bit integers). */
 static cJSON *day_json(const struct incr_series *s, const struct incr_day *day)
 {
 	cJSON *doc = cJSON_CreateObject(), *arr;
-	json_add_date(doc, "date", day->date);
-	json_add_int(doc, "day_index", day->day);
+	cli_json_add_date(doc, "date", day->date);
+	cli_json_add_int(doc, "day_index", day->day);
 	cJSON_AddNumberToObject(doc, "weight", s->weight[day->day]);
 	arr = cJSON_AddArrayToObject(doc, "tables");
 	for (size_t i = 0; i < day->n_tables; i++) {
@@ -78,14 +58,14 @@ static cJSON *day_json(const struct incr_series *s, const struct incr_day *day)
 		cJSON_AddStringToObject(t, "name", dt->table->name);
 		cJSON_AddStringToObject(t, "type", incr_table_type_name(it->type));
 		cJSON_AddBoolToObject(t, "generated", dt->generated);
-		json_add_int(t, "rows", dt->rows);
-		json_add_int(t, "row_start", dt->row_start);
+		cli_json_add_int(t, "rows", dt->rows);
+		cli_json_add_int(t, "row_start", dt->row_start);
 		if (it->child)
-			json_add_int(t, "parent_rows", dt->parent_rows);
+			cli_json_add_int(t, "parent_rows", dt->parent_rows);
 		if (it->versioned) {
-			json_add_int(t, "keys", dt->keys);
-			json_add_int(t, "new_keys", dt->new_keys);
-			json_add_int(t, "changed_keys", dt->changed_keys);
+			cli_json_add_int(t, "keys", dt->keys);
+			cli_json_add_int(t, "new_keys", dt->new_keys);
+			cli_json_add_int(t, "changed_keys", dt->changed_keys);
 		}
 		cJSON_AddItemToArray(arr, t);
 	}
@@ -99,10 +79,10 @@ static int command_days(int64_t *first, int64_t *last, const struct dataset *ds,
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	int64_t start = ds->incremental->start_date;
 	int ret = -1;
-	add_date(&b, start);
+	cli_date_format(&b, start);
 	if (o->has_date) {
 		*first = *last = o->date;
-		add_date(&a, o->date);
+		cli_date_format(&a, o->date);
 		if (o->date < start) {
 			diag_error(d, &ds->incremental->loc, "--date '%s' is before the dataset's start_date '%s'",
 				   a.buf, b.buf);
@@ -111,14 +91,14 @@ static int command_days(int64_t *first, int64_t *last, const struct dataset *ds,
 	} else {
 		*first = o->has_start_date ? o->start_date : start;
 		*last = o->end_date;
-		add_date(&a, *first);
+		cli_date_format(&a, *first);
 		if (*first < start) {
 			diag_error(d, &ds->incremental->loc,
 				   "--start-date '%s' is before the dataset's start_date '%s'", a.buf, b.buf);
 			goto done;
 		}
 		strbuf_reset(&b);
-		add_date(&b, *last);
+		cli_date_format(&b, *last);
 		if (*last < *first) {
 			diag_error(d, NULL, "--end-date '%s' is before the start date '%s'", b.buf, a.buf);
 			goto done;
@@ -126,7 +106,7 @@ static int command_days(int64_t *first, int64_t *last, const struct dataset *ds,
 	}
 	if (*last - start >= INCR_MAX_DAYS) {
 		strbuf_reset(&a);
-		add_date(&a, *last);
+		cli_date_format(&a, *last);
 		diag_error(d, &ds->incremental->loc,
 			   "'%s' is %lld days after the dataset's start_date; at most %d days are supported", a.buf,
 			   (long long)(*last - start), INCR_MAX_DAYS - 1);
@@ -178,21 +158,21 @@ static int check_days(const struct dataset *ds, const struct plan *plan, struct 
 		if (incr_plan_day(&day, &s, first - start, &arena, d))
 			goto done;
 		incr_day_format_text(text, &s, &day);
-		json_add_date(json, "date", first);
+		cli_json_add_date(json, "date", first);
 		cJSON_AddNumberToObject(json, "day_index", (double)(first - start));
 		cJSON_AddItemToObject(json, "day", day_json(&s, &day));
 	} else {
 		int64_t days = last - first + 1, batches = (days + o->batch_size - 1) / o->batch_size;
 		cJSON *arr;
 		strbuf_addstr(text, "dates: ");
-		add_date(text, first);
+		cli_date_format(text, first);
 		strbuf_addstr(text, " to ");
-		add_date(text, last);
+		cli_date_format(text, last);
 		strbuf_addf(text, " (%lld day%s, %lld batch%s of up to %lld days)\n", (long long)days,
 			    days == 1 ? "" : "s", (long long)batches, batches == 1 ? "" : "es",
 			    (long long)o->batch_size);
-		json_add_date(json, "start_date", first);
-		json_add_date(json, "end_date", last);
+		cli_json_add_date(json, "start_date", first);
+		cli_json_add_date(json, "end_date", last);
 		cJSON_AddNumberToObject(json, "days", (double)days);
 		cJSON_AddNumberToObject(json, "batches", (double)batches);
 		arr = cJSON_AddArrayToObject(json, "day_plans");
@@ -202,7 +182,7 @@ static int check_days(const struct dataset *ds, const struct plan *plan, struct 
 				goto done;
 			if (o->dry_run) {
 				strbuf_addstr(text, "  ");
-				add_date(text, day.date);
+				cli_date_format(text, day.date);
 				strbuf_addch(text, ':');
 				for (size_t i = 0; i < day.n_tables; i++)
 					if (day.tables[i].generated)
@@ -396,7 +376,7 @@ static int state_write(struct state *st, const char *path, const struct plan *pl
 			cJSON *t, *old = st->tables ? cJSON_GetObjectItemCaseSensitive(st->tables, dt->table->name) : NULL;
 			if (dt->generated && plan->tables[i].selected) {
 				t = cJSON_AddObjectToObject(tables, dt->table->name);
-				json_add_date(t, "last_written", day->date);
+				cli_json_add_date(t, "last_written", day->date);
 				cJSON_AddNumberToObject(t, "rows", (double)dt->rows);
 			} else if (old) {
 				cJSON_AddItemToObject(tables, dt->table->name, cJSON_Duplicate(old, true));
@@ -407,14 +387,14 @@ static int state_write(struct state *st, const char *path, const struct plan *pl
 	}
 	st->present = true;
 	cJSON_AddStringToObject(doc, "dataset_id", plan->ds->id);
-	json_add_date(doc, "start_date", plan->ds->incremental->start_date);
+	cli_json_add_date(doc, "start_date", plan->ds->incremental->start_date);
 	strbuf_addf(&num, "%lld", (long long)plan->seed);
 	cJSON_AddItemToObject(doc, "seed", cJSON_CreateRaw(num.buf));
 	cJSON_AddNumberToObject(doc, "target_rows", (double)plan->target_rows);
 	cJSON_AddNumberToObject(doc, "scale_factor", plan->scale_factor);
 	cJSON_AddStringToObject(doc, "output_format", format);
 	cJSON_AddStringToObject(doc, "path_format", path_format);
-	json_add_date(doc, "last_completed_date", st->last_completed);
+	cli_json_add_date(doc, "last_completed_date", st->last_completed);
 	cJSON_AddNumberToObject(doc, "updated_at", (double)time(NULL));
 	cJSON_AddItemToObject(doc, "tables", cJSON_Duplicate(st->tables, true));
 	text = cJSON_PrintUnformatted(doc);
@@ -498,7 +478,7 @@ static int commit_day_table(int64_t *version, const struct incr_series *s, const
 	for (size_t i = 0; i < s->n_tables; i++)
 		if (!strcmp(s->tables[i].table->name, table))
 			type = s->tables[i].type;
-	add_date(&date, day->date);
+	cli_date_format(&date, day->date);
 	strbuf_addf(&seed, "%s/%s/%s/%lld/%lld/%.17g", s->ds->id, table, date.buf, (long long)s->plan->seed,
 		    (long long)s->plan->target_rows, s->plan->scale_factor);
 	memset(&c, 0, sizeof(c));
@@ -588,12 +568,12 @@ static int run_day(struct day_result *res, struct cli_ctx *ctx, const struct cmd
 	if (incr_plan_day(&day, s, day_index, ctx->arena, d) || incr_day_plan(&plan, s, &day, ctx->arena))
 		goto done;
 	*day_out = day;
-	add_date(&day_text, day.date);
+	cli_date_format(&day_text, day.date);
 	for (size_t i = 0; i < plan.n_tables; i++)
 		n_selected += plan.tables[i].selected;
 	if (json_days) {
 		jd = cJSON_CreateObject();
-		json_add_date(jd, "date", day.date);
+		cli_json_add_date(jd, "date", day.date);
 		jt = cJSON_AddArrayToObject(jd, "tables");
 		cJSON_AddItemToArray(json_days, jd);
 	}
@@ -756,16 +736,16 @@ static void print_notebook_series(const struct notebook_run_result *r, const str
 			for (size_t k = 0; k < day->n_tables; k++) {
 				cJSON *t = cJSON_CreateObject();
 				cJSON_AddStringToObject(t, "table", day->tables[k].name);
-				json_add_int(t, "rows", day->tables[k].rows);
+				cli_json_add_int(t, "rows", day->tables[k].rows);
 				cJSON_AddStringToObject(t, "path", day->tables[k].path);
 				cJSON_AddItemToArray(jt, t);
 			}
-			json_add_int(jd, "rows", day->rows);
+			cli_json_add_int(jd, "rows", day->rows);
 			cJSON_AddNumberToObject(jd, "seconds", day->seconds);
 			cJSON_AddItemToArray(days, jd);
 		}
 		cJSON_AddItemToObject(doc, "days", days);
-		json_add_int(doc, "rows", r->rows);
+		cli_json_add_int(doc, "rows", r->rows);
 		cJSON_AddNumberToObject(doc, "seconds", r->seconds);
 		cJSON_AddBoolToObject(doc, "completed", true);
 		cJSON_AddStringToObject(doc, "notebook", notebook);
@@ -947,7 +927,7 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 	}
 	if (first > last) {
 		struct strbuf a = STRBUF_INIT;
-		add_date(&a, st.last_completed);
+		cli_date_format(&a, st.last_completed);
 		printf("%s: nothing to do (days up to %s are completed)\n", ds->id, a.buf);
 		strbuf_release(&a);
 		ret = CLI_EXIT_OK;
@@ -988,7 +968,7 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 			last_done = day.date;
 			if (!o->json && o->has_date) {
 				struct strbuf a = STRBUF_INIT;
-				add_date(&a, day.date);
+				cli_date_format(&a, day.date);
 				printf("%s %s: %zu table%s, %lld rows in %.2f s\n", ds->id, a.buf, res.tables,
 				       res.tables == 1 ? "" : "s", (long long)res.rows, res.seconds);
 				strbuf_release(&a);
@@ -999,9 +979,9 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 		total_rows += batch_rows;
 		if (!o->json && !o->has_date && ret == CLI_EXIT_OK) {
 			struct strbuf a = STRBUF_INIT;
-			add_date(&a, start + batches[b].first);
+			cli_date_format(&a, start + batches[b].first);
 			strbuf_addstr(&a, " to ");
-			add_date(&a, start + batches[b].last);
+			cli_date_format(&a, start + batches[b].last);
 			printf("%s batch %zu/%zu (%s): %lld rows in %.2f s\n", ds->id, b + 1, n_batches, a.buf,
 			       (long long)batch_rows, now_s() - tb);
 			fflush(stdout);
@@ -1208,8 +1188,8 @@ int cmd_generate_series(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (o.has_start_date && o.has_end_date && o.start_date > o.end_date) {
 		struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
-		add_date(&a, o.start_date);
-		add_date(&b, o.end_date);
+		cli_date_format(&a, o.start_date);
+		cli_date_format(&b, o.end_date);
 		ret = cli_error("--start-date '%s' is after --end-date '%s'", a.buf, b.buf);
 		strbuf_release(&a);
 		strbuf_release(&b);

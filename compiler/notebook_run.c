@@ -28,6 +28,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "emit.h"
 #include "run.h"
 #include "strbuf.h"
 
@@ -699,25 +700,6 @@ done:
 
 /* ---------- the warehouse load script ---------- */
 
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-	struct strbuf sb = STRBUF_INIT;
-	int ret = 0;
-	strbuf_addstr(&sb, path);
-	for (size_t i = 1; i <= sb.len && !ret; i++) {
-		if (i < sb.len && sb.buf[i] != '/')
-			continue;
-		sb.buf[i] = '\0';
-		if (mkdir(sb.buf, 0777) && errno != EEXIST)
-			ret = -1;
-		if (i < sb.len)
-			sb.buf[i] = '/';
-	}
-	strbuf_release(&sb);
-	return ret;
-}
-
 int notebook_copy_into_write(const char *files_dir, const char *script_name, const char *const *tables,
 			     const char *const *folders, const bool *replace, size_t n, struct diags *diags)
 {
@@ -733,7 +715,7 @@ int notebook_copy_into_write(const char *files_dir, const char *script_name, con
 	}
 	strbuf_addf(&path, "%s/%s", files_dir, script_name);
 	strbuf_addf(&tmp, "%s.tmp", path.buf);
-	if (make_dirs(files_dir) || !(f = fopen(tmp.buf, "w"))) {
+	if (emit_mkdirs(files_dir) || !(f = fopen(tmp.buf, "w"))) {
 		diag_error(diags, NULL, "cannot write '%s': %s", tmp.buf, strerror(errno));
 		goto done;
 	}
