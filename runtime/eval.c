@@ -603,7 +603,11 @@ static struct vec *ev(struct eval_ctx *c, struct frame *f, const struct enode *n
 	} else {
 		base = c->argtop;
 		for (size_t i = 0; i < n->n_args; i++) {
-			struct vec *a = ev(c, f, n->args[i]);
+			const struct enode *arg = n->args[i];
+			struct vec *a;
+			if (n->op == IR_CONCAT && eval_concat_reads_table(n, i))
+				arg = arg->args[0];
+			a = ev(c, f, arg);
 			if (!a) {
 				c->argtop = base;
 				c->tmp.top = mark;
@@ -620,7 +624,8 @@ static struct vec *ev(struct eval_ctx *c, struct frame *f, const struct enode *n
 		/* a pure op of broadcast values is itself broadcast: compute one row */
 		c->cur_bc = all_bc;
 		c->cur_n = all_bc ? 1 : f->n;
-		r = eval_op(c, f, n, c->argv + base);
+		r = n->op == IR_CONCAT && n->fuse ? eval_concat_fused(c, f, n, c->argv + base)
+						   : eval_op(c, f, n, c->argv + base);
 		c->argtop = base;
 	}
 	if (!r) {
@@ -1283,8 +1288,13 @@ static struct enode *intern(struct prep *p, struct enode *cand, const struct ir_
 	p->c->nodes[p->c->n_nodes++] = e;
 	for (size_t i = 0; i < e->n_args; i++)
 		e->args[i]->uses++;
-	if (e->op == IR_ELEMENT && e->table->elem == IR_T_STR)
+	if (e->op == IR_ELEMENT && e->table->elem == IR_T_STR) {
 		e->slen = table_lengths(p->c, e->table);
+		e->fixed_len = e->table->n ? (int64_t)e->slen[0] : -1;
+		for (size_t i = 1; i < e->table->n; i++)
+			if (e->slen[i] != e->slen[0])
+				e->fixed_len = -1;
+	}
 	if (e->op == IR_CONST) {
 		e->konst = xcalloc(1, sizeof(struct vec));
 		e->konst->kind = VEC_FIXED;
@@ -1352,6 +1362,13 @@ int eval_ctx_new(struct eval_ctx **out, const struct ir_program *programs, size_
 		struct enode *e = c->nodes[i];
 		if (e->uses >= 2 && e->op != IR_CONST && e->op != IR_ROW && e->op != IR_COLUMN)
 			e->memo = (int32_t)c->n_memo++;
+	}
+	for (size_t i = 0; i < c->n_nodes; i++) {
+		struct enode *e = c->nodes[i];
+		if (e->op == IR_CONCAT)
+			for (size_t k = 0; k < e->n_args; k++)
+				if (e->args[k]->op == IR_ELEMENT && e->args[k]->type == IR_T_STR && e->args[k]->memo < 0)
+					e->fuse = true;
 	}
 	c->ones = eval_xmalloc(c->max_batch);
 	memset(c->ones, 1, c->max_batch);

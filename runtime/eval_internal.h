@@ -72,6 +72,13 @@ struct enode {
 	size_t prog, col;           /* COLUMN, AT_ROW: target program and column */
 	struct vec *konst;          /* CONST: the value, broadcast */
 	const uint32_t *slen;       /* ELEMENT of strings: the table's string lengths */
+	int64_t fixed_len;          /* ELEMENT of strings: the length of every string, or -1 */
+	/*
+	 * CONCAT: whether some argument is an ELEMENT of strings used nowhere
+	 * else; such arguments are not computed: the concat kernel reads their
+	 * tables at their index rows (eval_concat_fused).
+	 */
+	bool fuse;
 };
 
 struct frame {
@@ -139,7 +146,7 @@ struct eval_ctx {
  * Copies l bytes (short strings without a libc call: overlapping fixed-size
  * moves that never read or write outside [s, s + l) and [d, d + l)).
  */
-static inline void eval_copy(char *d, const char *s, size_t l)
+static inline __attribute__((always_inline)) void eval_copy(char *d, const char *s, size_t l)
 {
 	if (l >= 8) {
 		if (l <= 16) {
@@ -198,6 +205,18 @@ void eval_picks(const struct enode *n, struct vec **a, size_t N, uint32_t *pick)
  */
 struct vec *eval_gather(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a,
 			const uint32_t *pick, const uint32_t *rank);
+/*
+ * CONCAT n with n->fuse: a[k] is argument k evaluated, except for the
+ * arguments that are ELEMENTs of strings without a memo slot, for which it
+ * is the ELEMENT's index argument (the strings are read from its table).
+ */
+struct vec *eval_concat_fused(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a);
+/* Whether argument k of CONCAT n is read through its ELEMENT's table by eval_concat_fused. */
+static inline bool eval_concat_reads_table(const struct enode *n, size_t k)
+{
+	const struct enode *e = n->args[k];
+	return n->fuse && e->op == IR_ELEMENT && e->type == IR_T_STR && e->memo < 0;
+}
 /* Whether CAST from -> to is defined. */
 bool eval_castable(enum ir_type from, enum ir_type to);
 

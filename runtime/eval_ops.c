@@ -472,37 +472,84 @@ int eval_const_fill(struct eval_ctx *c, struct vec *out, const struct ir_node *i
 	return -1;
 }
 
+/* ---------- row loops ---------- */
+
+/*
+ * EACH1(x, N, body) runs body for every row i < N with j the element of x
+ * at row i (i, or 0 when x is broadcast); EACH2(x, y, N, body) the same
+ * with jx and jy.  Each case is its own loop with a constant or unit
+ * stride, which the compiler can vectorise (a mask index cannot be).
+ */
+#define EACH1(x, N, ...) do { \
+	if ((x)->bc) { \
+		for (size_t i = 0; i < (N); i++) { const size_t j = 0; (void)j; __VA_ARGS__; } \
+	} else { \
+		for (size_t i = 0; i < (N); i++) { const size_t j = i; (void)j; __VA_ARGS__; } \
+	} } while (0)
+
+#define EACH2(x, y, N, ...) do { \
+	if (!(x)->bc && !(y)->bc) { \
+		for (size_t i = 0; i < (N); i++) { const size_t jx = i, jy = i; __VA_ARGS__; } \
+	} else if (!(x)->bc) { \
+		for (size_t i = 0; i < (N); i++) { const size_t jx = i, jy = 0; __VA_ARGS__; } \
+	} else if (!(y)->bc) { \
+		for (size_t i = 0; i < (N); i++) { const size_t jx = 0, jy = i; __VA_ARGS__; } \
+	} else { \
+		for (size_t i = 0; i < (N); i++) { const size_t jx = 0, jy = 0; __VA_ARGS__; } \
+	} } while (0)
+
+/* out[0..N) = the validity of x (its one value on every row when broadcast). */
+static inline void valid_from(uint8_t *out, const struct vec *x, size_t N)
+{
+	if (x->bc)
+		memset(out, x->v.valid[0], N);
+	else
+		memcpy(out, x->v.valid, N);
+}
+
+/* o's validity: x's and y's (validity bytes are 0 or 1). */
+static void and_valid(struct vec *o, const struct vec *x, const struct vec *y, size_t N)
+{
+	const uint8_t *xv = x->v.valid, *yv = y->v.valid;
+	uint8_t *ov = o->v.valid;
+	if (x->bc && y->bc)
+		memset(ov, xv[0] & yv[0], N);
+	else if (x->bc)
+		valid_from(ov, xv[0] ? y : x, N);
+	else if (y->bc)
+		valid_from(ov, yv[0] ? x : y, N);
+	else
+		for (size_t i = 0; i < N; i++)
+			ov[i] = xv[i] & yv[i];
+}
+
 /* ---------- hashing and draws ---------- */
 
 static struct vec *op_hash(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
-	size_t N = c->cur_n, m = vmask(x);
+	size_t N = c->cur_n;
 	const int64_t *xi = x->v.i64;
 	int64_t *oi = o->v.i64;
 	uint64_t key = n->key, k = (uint64_t)n->k;
-	for (size_t i = 0; i < N; i++)
-		o->v.valid[i] = x->v.valid[i & m];
+	valid_from(o->v.valid, x, N);
 	if (n->chained)
-		for (size_t i = 0; i < N; i++)
-			oi[i] = (int64_t)hash_xxh64_u64(k, (uint64_t)xi[i & m]);
+		EACH1(x, N, oi[i] = (int64_t)hash_xxh64_u64(k, (uint64_t)xi[j]));
 	else if (n->has_k)
-		for (size_t i = 0; i < N; i++)
-			oi[i] = (int64_t)hash_xxh64_u64(k, hash_xxh64_u64((uint64_t)xi[i & m], key));
+		EACH1(x, N, oi[i] = (int64_t)hash_xxh64_u64(k, hash_xxh64_u64((uint64_t)xi[j], key)));
 	else
-		for (size_t i = 0; i < N; i++)
-			oi[i] = (int64_t)hash_xxh64_u64((uint64_t)xi[i & m], key);
+		EACH1(x, N, oi[i] = (int64_t)hash_xxh64_u64((uint64_t)xi[j], key));
 	return o;
 }
 
 static struct vec *op_unit(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
-	size_t N = c->cur_n, m = vmask(x);
-	for (size_t i = 0; i < N; i++) {
-		o->v.valid[i] = x->v.valid[i & m];
-		o->v.f64[i] = hash_unit((uint64_t)x->v.i64[i & m]);
-	}
+	size_t N = c->cur_n;
+	const int64_t *xi = x->v.i64;
+	double *of = o->v.f64;
+	valid_from(o->v.valid, x, N);
+	EACH1(x, N, of[i] = hash_unit((uint64_t)xi[j]));
 	return o;
 }
 
@@ -519,28 +566,20 @@ static inline int64_t int_range_wide(uint64_t h, int64_t lo, int64_t hi)
 static struct vec *op_int_range(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
-	size_t N = c->cur_n, m = vmask(x);
+	size_t N = c->cur_n;
 	int64_t lo = n->lo, hi = n->hi;
 	bool narrow = (uint64_t)hi - (uint64_t)lo < ((uint64_t)1 << 62);
-	for (size_t i = 0; i < N; i++)
-		o->v.valid[i] = x->v.valid[i & m];
+	const int64_t *xi = x->v.i64;
+	int64_t *oi = o->v.i64;
+	valid_from(o->v.valid, x, N);
 	if (narrow)
-		for (size_t i = 0; i < N; i++)
-			o->v.i64[i] = hash_int_range((uint64_t)x->v.i64[i & m], lo, hi);
+		EACH1(x, N, oi[i] = hash_int_range((uint64_t)xi[j], lo, hi));
 	else
-		for (size_t i = 0; i < N; i++)
-			o->v.i64[i] = int_range_wide((uint64_t)x->v.i64[i & m], lo, hi);
+		EACH1(x, N, oi[i] = int_range_wide((uint64_t)xi[j], lo, hi));
 	return o;
 }
 
 /* ---------- arithmetic ---------- */
-
-static void and_valid(struct vec *o, const struct vec *x, const struct vec *y, size_t N)
-{
-	size_t mx = vmask(x), my = vmask(y);
-	for (size_t i = 0; i < N; i++)
-		o->v.valid[i] = x->v.valid[i & mx] & y->v.valid[i & my];
-}
 
 static struct vec *op_arith(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
@@ -562,14 +601,11 @@ static struct vec *op_arith(struct eval_ctx *c, struct frame *f, const struct en
 		const double *xf = x->v.f64, *yf = y->v.f64;
 		double *of = o->v.f64;
 		if (op == IR_ADD)
-			for (size_t i = 0; i < N; i++)
-				of[i] = xf[i & mx] + yf[i & my];
+			EACH2(x, y, N, of[i] = xf[jx] + yf[jy]);
 		else if (op == IR_SUB)
-			for (size_t i = 0; i < N; i++)
-				of[i] = xf[i & mx] - yf[i & my];
+			EACH2(x, y, N, of[i] = xf[jx] - yf[jy]);
 		else
-			for (size_t i = 0; i < N; i++)
-				of[i] = xf[i & mx] * yf[i & my];
+			EACH2(x, y, N, of[i] = xf[jx] * yf[jy]);
 	} else if (n->type == IR_T_DEC) {
 		int sx = dec_scale_of(x), sy = dec_scale_of(y), s = sx > sy ? sx : sy;
 		struct rescale rx = rescale_of(sx, s), ry = rescale_of(sy, s);
@@ -600,14 +636,11 @@ static struct vec *op_arith(struct eval_ctx *c, struct frame *f, const struct en
 		const int64_t *xi = x->v.i64, *yi = y->v.i64;
 		int64_t *oi = o->v.i64;
 		if (op == IR_ADD)
-			for (size_t i = 0; i < N; i++)
-				oi[i] = (int64_t)((uint64_t)xi[i & mx] + (uint64_t)yi[i & my]);
+			EACH2(x, y, N, oi[i] = (int64_t)((uint64_t)xi[jx] + (uint64_t)yi[jy]));
 		else if (op == IR_SUB)
-			for (size_t i = 0; i < N; i++)
-				oi[i] = (int64_t)((uint64_t)xi[i & mx] - (uint64_t)yi[i & my]);
+			EACH2(x, y, N, oi[i] = (int64_t)((uint64_t)xi[jx] - (uint64_t)yi[jy]));
 		else
-			for (size_t i = 0; i < N; i++)
-				oi[i] = (int64_t)((uint64_t)xi[i & mx] * (uint64_t)yi[i & my]);
+			EACH2(x, y, N, oi[i] = (int64_t)((uint64_t)xi[jx] * (uint64_t)yi[jy]));
 	}
 	return o;
 }
@@ -792,9 +825,8 @@ static struct vec *op_cmp(struct eval_ctx *c, struct frame *f, const struct enod
 			const double *xf = x->v.f64, *yf = y->v.f64;
 			int64_t *oi = o->v.i64;
 			/* the common comparisons of draws with constants get their own loops */
-			if (op == IR_LT)
-				for (size_t i = 0; i < N; i++)
-					oi[i] = cmp_f64(xf[i & mx], yf[i & my]) < 0;
+			if (op == IR_LT) /* cmp_f64(u, v) < 0 is u < v, or v NaN and u not */
+				EACH2(x, y, N, oi[i] = xf[jx] < yf[jy] || (yf[jy] != yf[jy] && xf[jx] == xf[jx]));
 			else
 				for (size_t i = 0; i < N; i++)
 					oi[i] = cmp_holds(op, cmp_f64(xf[i & mx], yf[i & my]));
@@ -1044,6 +1076,35 @@ static struct vec *op_least_greatest(struct eval_ctx *c, struct frame *f, const 
 	int want = n->op == IR_LEAST ? -1 : 1;
 	if (convert_args(c, n, a, 0, 1))
 		return NULL;
+	if (na == 2 && n->type != IR_T_STR) {
+		/* two numbers: y when it is valid and x is not, or when it compares as wanted */
+		const struct vec *x = a[0], *y = a[1];
+		const uint8_t *xv = x->v.valid, *yv = y->v.valid;
+		struct vec *o = eval_out(c, f, n);
+		uint8_t *ov = o->v.valid;
+		if (n->type == IR_T_F64) {
+			const double *xf = x->v.f64, *yf = y->v.f64;
+			double *of = o->v.f64;
+			EACH2(x, y, N, {
+				uint8_t vx = xv[jx], vy = yv[jy];
+				double u = xf[jx], w = yf[jy];
+				bool take_y = vy && (!vx || cmp_f64(w, u) == want);
+				ov[i] = vx | vy;
+				of[i] = take_y ? w : vx ? u : 0;
+			});
+		} else {
+			const int64_t *xi = x->v.i64, *yi = y->v.i64;
+			int64_t *oi = o->v.i64;
+			EACH2(x, y, N, {
+				uint8_t vx = xv[jx], vy = yv[jy];
+				int64_t u = xi[jx], w = yi[jy];
+				bool take_y = vy && (!vx || cmp_i64(w, u) == want);
+				ov[i] = vx | vy;
+				oi[i] = take_y ? w : vx ? u : 0;
+			});
+		}
+		return o;
+	}
 	for (size_t i = 0; i < N; i++) {
 		uint32_t best = PICK_NONE;
 		size_t jb = 0;
@@ -1106,37 +1167,37 @@ static struct vec *op_floor_ceil(struct eval_ctx *c, struct frame *f, const stru
 static struct vec *op_math(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = eval_convert(c, a[0], IR_T_F64, 0), *o;
-	size_t N = c->cur_n, m;
+	size_t N = c->cur_n;
 	if (!x)
 		return NULL;
 	o = eval_out(c, f, n);
-	m = vmask(x);
-	for (size_t i = 0; i < N; i++)
-		o->v.valid[i] = x->v.valid[i & m];
-	switch (n->op) {
-	case IR_SQRT:
-		for (size_t i = 0; i < N; i++)
-			o->v.f64[i] = sqrt(x->v.f64[i & m]);
-		break;
-	case IR_LN: /* Spark: ln(x) is NULL for x <= 0 */
-		for (size_t i = 0; i < N; i++) {
-			double v = x->v.f64[i & m];
-			if (v <= 0) {
-				o->v.valid[i] = 0;
-				o->v.f64[i] = 0;
-			} else {
-				o->v.f64[i] = log(v);
-			}
+	valid_from(o->v.valid, x, N);
+	{
+		const double *xf = x->v.f64;
+		double *of = o->v.f64;
+		uint8_t *ov = o->v.valid;
+		switch (n->op) {
+		case IR_SQRT:
+			EACH1(x, N, of[i] = sqrt(xf[j]));
+			break;
+		case IR_LN: /* Spark: ln(x) is NULL for x <= 0 */
+			EACH1(x, N, {
+				double v = xf[j];
+				if (v <= 0) {
+					ov[i] = 0;
+					of[i] = 0;
+				} else {
+					of[i] = log(v);
+				}
+			});
+			break;
+		case IR_EXP:
+			EACH1(x, N, of[i] = exp(xf[j]));
+			break;
+		default:
+			EACH1(x, N, of[i] = cos(xf[j]));
+			break;
 		}
-		break;
-	case IR_EXP:
-		for (size_t i = 0; i < N; i++)
-			o->v.f64[i] = exp(x->v.f64[i & m]);
-		break;
-	default:
-		for (size_t i = 0; i < N; i++)
-			o->v.f64[i] = cos(x->v.f64[i & m]);
-		break;
 	}
 	return o;
 }
@@ -1181,9 +1242,21 @@ static struct vec *op_round(struct eval_ctx *c, struct frame *f, const struct en
 	size_t N = c->cur_n, m = vmask(x);
 	int s = n->scale;
 	double p = p10d[s < 0 ? -s : s];
-	for (size_t i = 0; i < N; i++)
-		o->v.valid[i] = x->v.valid[i & m];
-	if (x->v.type == IR_T_F64) {
+	valid_from(o->v.valid, x, N);
+	if (x->v.type == IR_T_F64 && n->type == IR_T_DEC && s >= 0) {
+		/* the common case (a double to a decimal column): its own loop */
+		const double *xf = x->v.f64;
+		int64_t *oi = o->v.i64;
+		uint8_t *ov = o->v.valid;
+		EACH1(x, N, {
+			double v = xf[j];
+			double y = floor(fabs(v) * p + 0.5);
+			if (signbit(v))
+				y = -y;
+			if (!d2l_fits(y, &oi[i]))
+				ov[i] = 0;
+		});
+	} else if (x->v.type == IR_T_F64) {
 		for (size_t i = 0; i < N; i++) {
 			double v = x->v.f64[i & m];
 			double y = floor((s >= 0 ? fabs(v) * p : fabs(v) / p) + 0.5);
@@ -1222,23 +1295,37 @@ static struct vec *op_search_cum(struct eval_ctx *c, struct frame *f, const stru
 {
 	struct vec *x = eval_convert(c, a[0], IR_T_F64, 0), *o;
 	const double *t = n->table->f64;
-	size_t N = c->cur_n, m, tn = n->table->n;
+	size_t N = c->cur_n, tn = n->table->n;
 	if (!x)
 		return NULL;
 	o = eval_out(c, f, n);
-	m = vmask(x);
-	for (size_t i = 0; i < N; i++) {
-		double u = x->v.f64[i & m];
-		size_t lo = 0, hi = tn; /* the first index with u < t[idx] is in [lo, hi] */
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (u < t[mid])
-				hi = mid;
-			else
-				lo = mid + 1;
+	valid_from(o->v.valid, x, N);
+	{
+		const double *xf = x->v.f64;
+		int64_t *oi = o->v.i64;
+		if (tn <= 8) {
+			/* short tables: count the entries at or below u (the same index, no branches) */
+			EACH1(x, N, {
+				double u = xf[j];
+				size_t lo = 0;
+				for (size_t q = 0; q < tn; q++)
+					lo += !(u < t[q]);
+				oi[i] = (int64_t)(lo < tn ? lo : tn - 1);
+			});
+		} else {
+			EACH1(x, N, {
+				double u = xf[j];
+				size_t lo = 0, hi = tn; /* the first index with u < t[idx] is in [lo, hi] */
+				while (lo < hi) {
+					size_t mid = lo + (hi - lo) / 2;
+					if (u < t[mid])
+						hi = mid;
+					else
+						lo = mid + 1;
+				}
+				oi[i] = (int64_t)(lo < tn ? lo : tn - 1);
+			});
 		}
-		o->v.valid[i] = x->v.valid[i & m];
-		o->v.i64[i] = (int64_t)(lo < tn ? lo : tn - 1);
 	}
 	return o;
 }
@@ -1272,36 +1359,39 @@ static struct vec *op_element(struct eval_ctx *c, struct frame *f, const struct 
 	const struct ir_table *t = n->table;
 	size_t N = c->cur_n, m = vmask(x);
 	const int64_t *xi = x->v.i64;
-	for (size_t i = 0; i < N; i++) {
-		int64_t k = xi[i & m];
-		o->v.valid[i] = x->v.valid[i & m] && k >= 0 && (uint64_t)k < t->n;
-	}
+	const uint8_t *xv = x->v.valid;
+	uint8_t *ov = o->v.valid;
+	uint64_t tn = t->n;
+	EACH1(x, N, ov[i] = xv[j] & ((uint64_t)xi[j] < tn));
 	switch (t->elem) {
 	case IR_T_F64:
 		for (size_t i = 0; i < N; i++)
-			o->v.f64[i] = o->v.valid[i] ? t->f64[xi[i & m]] : 0;
+			o->v.f64[i] = ov[i] ? t->f64[xi[i & m]] : 0;
 		break;
 	case IR_T_STR: {
 		size_t total = 0, len = 0;
-		for (size_t i = 0; i < N; i++)
-			if (o->v.valid[i])
-				total += n->slen[xi[i & m]];
+		const uint32_t *sl = n->slen;
+		const char *const *ts = t->str;
+		char *d;
+		uint32_t *off = o->v.off;
+		EACH1(x, N, total += ov[i] ? sl[xi[j]] : 0);
 		if (eval_str_reserve(c, o, total))
 			return NULL;
-		for (size_t i = 0; i < N; i++) {
-			if (o->v.valid[i]) {
-				int64_t k = xi[i & m];
-				eval_copy(o->v.data + len, t->str[k], n->slen[k]);
-				len += n->slen[k];
+		d = o->v.data;
+		EACH1(x, N, {
+			if (ov[i]) {
+				int64_t k = xi[j];
+				eval_copy(d + len, ts[k], sl[k]);
+				len += sl[k];
 			}
-			o->v.off[i + 1] = (uint32_t)len;
-		}
+			off[i + 1] = (uint32_t)len;
+		});
 		o->v.data_len = len;
 		break;
 	}
 	default:
 		for (size_t i = 0; i < N; i++)
-			o->v.i64[i] = o->v.valid[i] ? t->i64[xi[i & m]] : 0;
+			o->v.i64[i] = ov[i] ? t->i64[xi[i & m]] : 0;
 		break;
 	}
 	return o;
@@ -1358,6 +1448,168 @@ static struct vec *op_concat(struct eval_ctx *c, struct frame *f, const struct e
 				eval_copy(o->v.data + at[i], x->v.data + off[j], l);
 				at[i] += l;
 			}
+		}
+	}
+	o->v.data_len = total;
+	return o;
+}
+
+/*
+ * CONCAT with arguments read straight from their ELEMENT's string table
+ * (eval_internal.h): the same rows as op_concat, without building the
+ * element strings first.  Rows of fixed-length arguments (the characters
+ * of a pattern) need no length pass.
+ */
+struct vec *eval_concat_fused(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+{
+	size_t N = c->cur_n, na = n->n_args, total = 0;
+	uint64_t *at = c->lens;
+	uint8_t *ov;
+	uint32_t *ooff;
+	char *d;
+	struct vec *o;
+	bool fixed = true;
+	uint64_t row_len = 0;
+
+	for (size_t k = 0; k < na; k++) {
+		if (eval_concat_reads_table(n, k)) {
+			if (n->args[k]->fixed_len < 0)
+				fixed = false;
+			else
+				row_len += (uint64_t)n->args[k]->fixed_len;
+			continue;
+		}
+		a[k] = eval_convert(c, a[k], IR_T_STR, 0);
+		if (!a[k])
+			return NULL;
+		if (a[k]->bc)
+			row_len += slen(a[k], 0);
+		else
+			fixed = false;
+	}
+	o = eval_out(c, f, n);
+	ov = o->v.valid;
+	ooff = o->v.off;
+	memset(ov, 1, N);
+	if (!fixed)
+		memset(at, 0, N * sizeof(*at));
+	for (size_t k = 0; k < na; k++) {
+		const struct vec *x = a[k];
+		const uint8_t *xv = x->v.valid;
+		if (eval_concat_reads_table(n, k)) {
+			const struct enode *e = n->args[k], *ix = e->args[0];
+			const int64_t *xi = x->v.i64;
+			const uint32_t *sl = e->slen;
+			uint64_t tn = e->table->n;
+			/* an index drawn in 0..n-1 needs no range check */
+			bool in_range = ix->op == IR_INT_RANGE && ix->lo >= 0 && (uint64_t)ix->hi < tn;
+			if (fixed && in_range) {
+				if (x->bc)
+					memset(ov, ov[0] & xv[0], N);
+				else if (memchr(xv, 0, N))
+					for (size_t i = 0; i < N; i++)
+						ov[i] &= xv[i];
+			} else if (fixed) {
+				EACH1(x, N, ov[i] &= xv[j] & ((uint64_t)xi[j] < tn));
+			} else {
+				EACH1(x, N, {
+					uint8_t ok = xv[j] & ((uint64_t)xi[j] < tn);
+					ov[i] &= ok;
+					at[i] += ok ? sl[xi[j]] : 0;
+				});
+			}
+		} else {
+			const uint32_t *off = x->v.off;
+			if (fixed)
+				EACH1(x, N, ov[i] &= xv[j]);
+			else
+				EACH1(x, N, {
+					ov[i] &= xv[j];
+					at[i] += off[j + 1] - off[j];
+				});
+		}
+	}
+	if (fixed) {
+		if (row_len * N > UINT32_MAX) {
+			eval_fail(c, "string values of one batch exceed 4 GiB (use smaller batches)");
+			return NULL;
+		}
+		for (size_t i = 0; i < N; i++) {
+			ooff[i] = (uint32_t)total;
+			total += ov[i] ? row_len : 0;
+		}
+	} else {
+		for (size_t i = 0; i < N; i++) {
+			if (!ov[i])
+				at[i] = 0;
+			ooff[i] = (uint32_t)total; /* checked below before use */
+			total += at[i];
+			if (total > UINT32_MAX) {
+				eval_fail(c, "string values of one batch exceed 4 GiB (use smaller batches)");
+				return NULL;
+			}
+			at[i] = ooff[i]; /* write cursors */
+		}
+	}
+	ooff[N] = (uint32_t)total;
+	if (eval_str_reserve(c, o, total))
+		return NULL;
+	d = o->v.data;
+	if (fixed) {
+		/* every argument has a fixed place in its row */
+		size_t pos = 0;
+		for (size_t k = 0; k < na; k++) {
+			const struct vec *x = a[k];
+			if (eval_concat_reads_table(n, k)) {
+				const int64_t *xi = x->v.i64;
+				const char *const *ts = n->args[k]->table->str;
+				size_t l = (size_t)n->args[k]->fixed_len;
+				if (l == 1)
+					EACH1(x, N, {
+						if (ov[i])
+							d[ooff[i] + pos] = ts[xi[j]][0];
+					});
+				else
+					EACH1(x, N, {
+						if (ov[i])
+							eval_copy(d + ooff[i] + pos, ts[xi[j]], l);
+					});
+				pos += l;
+			} else {
+				size_t l = slen(x, 0);
+				const char *s = sptr(x, 0);
+				for (size_t i = 0; i < N; i++)
+					if (ov[i])
+						eval_copy(d + ooff[i] + pos, s, l);
+				pos += l;
+			}
+		}
+		o->v.data_len = total;
+		return o;
+	}
+	for (size_t k = 0; k < na; k++) {
+		const struct vec *x = a[k];
+		if (eval_concat_reads_table(n, k)) {
+			const int64_t *xi = x->v.i64;
+			const uint32_t *sl = n->args[k]->slen;
+			const char *const *ts = n->args[k]->table->str;
+			EACH1(x, N, {
+				if (ov[i]) {
+					int64_t q = xi[j];
+					eval_copy(d + at[i], ts[q], sl[q]);
+					at[i] += sl[q];
+				}
+			});
+		} else {
+			const uint32_t *off = x->v.off;
+			const char *xd = x->v.data;
+			EACH1(x, N, {
+				if (ov[i]) {
+					size_t l = off[j + 1] - off[j];
+					eval_copy(d + at[i], xd + off[j], l);
+					at[i] += l;
+				}
+			});
 		}
 	}
 	o->v.data_len = total;

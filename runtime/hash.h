@@ -82,10 +82,14 @@ static inline uint64_t cell_hash_k(uint64_t key, int64_t row, int64_t k)
 	return hash_xxh64_u64((uint64_t)k, hash_xxh64_u64((uint64_t)row, key));
 }
 
-/* u = (h >>> 11) * 2^-53, in [0, 1). */
+/*
+ * u = (h >>> 11) * 2^-53, in [0, 1).  h >>> 11 is below 2^53, so the
+ * signed conversion (one instruction; the unsigned one is several without
+ * AVX-512) is exact and the same.
+ */
 static inline double hash_unit(uint64_t h)
 {
-	return (double)(h >> 11) * 0x1.0p-53;
+	return (double)(int64_t)(h >> 11) * 0x1.0p-53;
 }
 
 /* lo + floor(u * (hi - lo + 1)) for the integer rule; hi >= lo. */

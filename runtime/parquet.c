@@ -819,10 +819,12 @@ static int decimal_range_error(struct pq_writer *w, const struct pq_col *c)
 	return r;
 }
 
-static int append_value(struct pq_writer *w, struct pq_col *c, const struct pq_batch_column *bc,
-			size_t r)
+/* `type` is c->type, a constant in each instance of append_rows_as (one loop per type). */
+static inline __attribute__((always_inline)) int append_value(struct pq_writer *w, struct pq_col *c,
+							      const struct pq_batch_column *bc, size_t r,
+							      const enum pq_type type)
 {
-	switch (c->type) {
+	switch (type) {
 	case PQ_BOOLEAN: {
 		unsigned v = ((const uint8_t *)bc->values)[r] != 0;
 		c->bool_byte |= v << c->bool_bits;
@@ -891,18 +893,17 @@ static int append_value(struct pq_writer *w, struct pq_col *c, const struct pq_b
 	return 0;
 }
 
-static int append_rows(struct pq_writer *w, struct pq_col *c, const struct pq_batch_column *bc,
-		       size_t from, size_t to)
+static inline __attribute__((always_inline)) int append_rows_as(struct pq_writer *w, struct pq_col *c,
+								const struct pq_batch_column *bc, size_t from,
+								size_t to, const enum pq_type type)
 {
-	if (c->type == PQ_STRING ? !bc->offsets && !bc->strs : !bc->values)
-		return fail(w, "column '%s' has no values in the batch", c->name);
 	for (size_t r = from; r < to; r++) {
 		bool present = !bc->valid || bc->valid[r];
 		if (!present) {
 			if (!c->nullable)
 				return fail(w, "column '%s' is not nullable but a value is null", c->name);
 			c->cstat.nulls++;
-		} else if (append_value(w, c, bc, r)) {
+		} else if (append_value(w, c, bc, r, type)) {
 			return -1;
 		}
 		if (c->nullable) {
@@ -917,6 +918,24 @@ static int append_rows(struct pq_writer *w, struct pq_col *c, const struct pq_ba
 			return -1;
 	}
 	return 0;
+}
+
+static int append_rows(struct pq_writer *w, struct pq_col *c, const struct pq_batch_column *bc,
+		       size_t from, size_t to)
+{
+	if (c->type == PQ_STRING ? !bc->offsets && !bc->strs : !bc->values)
+		return fail(w, "column '%s' has no values in the batch", c->name);
+	switch (c->type) {
+	case PQ_BOOLEAN: return append_rows_as(w, c, bc, from, to, PQ_BOOLEAN);
+	case PQ_INT32: return append_rows_as(w, c, bc, from, to, PQ_INT32);
+	case PQ_DATE: return append_rows_as(w, c, bc, from, to, PQ_DATE);
+	case PQ_INT64: return append_rows_as(w, c, bc, from, to, PQ_INT64);
+	case PQ_TIMESTAMP_MICROS: return append_rows_as(w, c, bc, from, to, PQ_TIMESTAMP_MICROS);
+	case PQ_DOUBLE: return append_rows_as(w, c, bc, from, to, PQ_DOUBLE);
+	case PQ_DECIMAL: return append_rows_as(w, c, bc, from, to, PQ_DECIMAL);
+	case PQ_STRING: return append_rows_as(w, c, bc, from, to, PQ_STRING);
+	}
+	return append_rows_as(w, c, bc, from, to, c->type);
 }
 
 int pq_writer_write_batch(struct pq_writer *w, const struct pq_batch_column *cols, size_t n_rows)

@@ -1,13 +1,19 @@
 /*
  * text_writer: the CSV and JSON lines writers (see text_writer.h for the
- * formats).  Rows are formatted straight into one growing buffer, up to
- * TW_ROWS_PER_STEP at a time: first the buffer is grown to their worst-case
- * length (fixed per column type, plus the escaped length of their strings),
- * so the per-value code writes through a plain pointer without bounds
- * checks; each format has its own row loop.  The buffer goes to the file with write(2) whenever it passes
- * TW_FLUSH_BYTES.  Numbers, dates and timestamps are formatted by hand;
- * doubles in plain notation (10^-3 <= |d| < 10^7) get their shortest
- * digits exactly in 128-bit integers, the others go to textfmt.h.
+ * formats).  Rows are formatted straight into one growing buffer, a step of
+ * rows at a time: first the buffer is grown to the step's worst-case length
+ * (fixed per column type, plus the escaped length of its strings), so the
+ * per-value code writes through a plain pointer without bounds checks.
+ * JSON lines go row by row.  CSV goes column by column: each column's texts
+ * of TW_CSV_ROWS rows are formatted by one loop of their type into fixed
+ * slots of a scratch area (value and comma), then each row is assembled
+ * with one fixed-size copy per value; strings are checked for bytes that
+ * need quoting once per step and copied as they are when none does.  The
+ * buffer goes to the file with write(2) whenever it passes TW_FLUSH_BYTES.
+ * Numbers, dates and timestamps are formatted by hand (8 digits at a time in
+ * 32-bit arithmetic); doubles in plain notation (10^-3 <= |d| < 10^7) get
+ * their shortest digits exactly in 128-bit integers, the others go to
+ * textfmt.h.
  */
 #include "text_writer.h"
 
@@ -26,6 +32,8 @@
 
 #define TW_FLUSH_BYTES (1u << 20)
 #define TW_ROWS_PER_STEP 256
+/* CSV rows formatted together: their texts (32 or 64 bytes a value) stay in the L1 cache */
+#define TW_CSV_ROWS 64
 
 struct tw_layout {
 	enum tw_format fmt;
@@ -35,15 +43,11 @@ struct tw_layout {
 	char **keys;
 	size_t *key_lens;
 	size_t fixed_bound; /* worst-case bytes of a row without its strings' bytes */
-	struct date_cache *dates;
-};
-
-/* Texts of recently formatted dates, direct-mapped by day (most columns span a few years). */
-#define TW_DATE_CACHE 1024
-struct date_cache {
-	int64_t days[TW_DATE_CACHE];
-	unsigned char len[TW_DATE_CACHE];
-	char text[TW_DATE_CACHE][DT_DATE_TEXT_MAX];
+	bool *plain;        /* CSV, per column: no string of the current rows needs quotes */
+	/* CSV: the texts of TW_CSV_ROWS rows, row by row, in slots of slot_w bytes */
+	size_t slot_w;
+	char *scratch;
+	unsigned char *tlen; /* [row * n_cols + column]: text length with its comma */
 };
 
 struct text_writer {
@@ -77,22 +81,81 @@ static inline size_t count_digits(uint64_t u)
 	return u < 10 ? 1 : (size_t)t + 1 - (u < upow10_19[t]);
 }
 
-/* Digits of u (at least `min_digits`, zero padded), written right to left in place. */
-static size_t put_u64(char *buf, uint64_t u, size_t min_digits)
+/* Exactly 8 digits of v < 10^8 (32-bit arithmetic). */
+static inline void put8(char *p, uint32_t v)
+{
+	uint32_t hi = v / 10000, lo = v % 10000;
+	memcpy(p, digit_pairs + 2 * (hi / 100), 2);
+	memcpy(p + 2, digit_pairs + 2 * (hi % 100), 2);
+	memcpy(p + 4, digit_pairs + 2 * (lo / 100), 2);
+	memcpy(p + 6, digit_pairs + 2 * (lo % 100), 2);
+}
+
+/* The 20 digits of u, zero padded (every uint64 has at most 20). */
+static inline void digits20(char t[20], uint64_t u)
+{
+	if (u < 100000000) {
+		memset(t, '0', 12);
+		put8(t + 12, (uint32_t)u);
+	} else {
+		uint64_t hi = u / 10000000000000000ULL, r = u % 10000000000000000ULL;
+		uint32_t h = (uint32_t)hi; /* below 1845 */
+		memcpy(t, digit_pairs + 2 * (h / 100), 2);
+		memcpy(t + 2, digit_pairs + 2 * (h % 100), 2);
+		put8(t + 4, (uint32_t)(r / 100000000));
+		put8(t + 12, (uint32_t)(r % 100000000));
+	}
+}
+
+/* Copies l <= 20 bytes with fixed-size moves (overlapping, inside both ranges). */
+static inline void copy_small(char *d, const char *s, size_t l)
+{
+	if (l >= 8) {
+		if (l > 16) {
+			memcpy(d, s, 16);
+			memcpy(d + l - 8, s + l - 8, 8);
+		} else {
+			memcpy(d, s, 8);
+			memcpy(d + l - 8, s + l - 8, 8);
+		}
+	} else if (l >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + l - 4, s + l - 4, 4);
+	} else if (l >= 2) {
+		memcpy(d, s, 2);
+		memcpy(d + l - 2, s + l - 2, 2);
+	} else if (l) {
+		d[0] = s[0];
+	}
+}
+
+/*
+ * Digits of u (at least `min_digits`, zero padded), written right to left in
+ * place: 8 digits at a time in 32-bit arithmetic, then pairs.
+ */
+static inline size_t put_u64(char *buf, uint64_t u, size_t min_digits)
 {
 	size_t n = count_digits(u), len = n < min_digits ? min_digits : n;
 	char *p = buf + len;
-	while (u >= 100) {
-		unsigned r = (unsigned)(u % 100);
-		u /= 100;
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * r, 2);
+	uint32_t v;
+	while (u >= 100000000) {
+		uint64_t q = u / 100000000;
+		p -= 8;
+		put8(p, (uint32_t)(u - q * 100000000));
+		u = q;
 	}
-	if (u >= 10) {
+	v = (uint32_t)u;
+	while (v >= 100) {
+		uint32_t q = v / 100;
 		p -= 2;
-		memcpy(p, digit_pairs + 2 * u, 2);
+		memcpy(p, digit_pairs + 2 * (v - q * 100), 2);
+		v = q;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * v, 2);
 	} else {
-		*--p = (char)('0' + u);
+		*--p = (char)('0' + v);
 	}
 	while (p > buf)
 		*--p = '0';
@@ -112,11 +175,35 @@ size_t tw_fmt_dec(char *buf, int64_t unscaled, int scale)
 {
 	size_t len = 0, s = scale > 0 ? (size_t)scale : 0;
 	uint64_t u = unscaled < 0 ? (uint64_t)0 - (uint64_t)unscaled : (uint64_t)unscaled;
-	char digits[24];
+	char digits[48]; /* scale + 1 digits at most: 39 */
 	size_t nd;
 
 	if (unscaled < 0)
 		buf[len++] = '-';
+	if (s == 2 && u < 10000000000ULL) {
+		/* the common money scale: integer part, then the two fraction digits as a pair */
+		uint64_t ip = u / 100;
+		len += put_u64(buf + len, ip, 1);
+		buf[len] = '.';
+		memcpy(buf + len + 1, digit_pairs + 2 * (u - ip * 100), 2);
+		return len + 3;
+	}
+	if (s <= 19) {
+		/* the digits once, then the integer part (at least one digit) and the fraction */
+		char t[20];
+		size_t w;
+		nd = count_digits(u);
+		w = nd > s ? nd : s + 1;
+		digits20(t, u);
+		copy_small(buf + len, t + 20 - w, w - s);
+		len += w - s;
+		if (s) {
+			buf[len++] = '.';
+			copy_small(buf + len, t + 20 - s, s);
+			len += s;
+		}
+		return len;
+	}
 	nd = put_u64(digits, u, s + 1); /* at least one integer digit */
 	memcpy(buf + len, digits, nd - s);
 	len += nd - s;
@@ -134,106 +221,101 @@ size_t tw_fmt_dec(char *buf, int64_t unscaled, int scale)
  * decimals that read back as d are those inside the rounding interval
  * [d - gap_below, d + ulp/2] (gap_below is ulp/2, or ulp/4 when m is a
  * power of two), ends included when m is even (reading rounds ties to
- * even).  In units of 2^(e-2) the interval is [4m - 2 (or 1), 4m + 2], and
- * for k fraction digits a decimal N * 10^-k is inside when N * 2^q lies in
- * [lo * 10^k, hi * 10^k], q = 2 - e (31..64 in this range).  The smallest k
- * with such an N gives the fewest digits; among several, the one nearest
- * to d (ties to an even digit), as Java picks.  Every product stays below
- * 2^121: 4m < 2^55, 10^k <= 10^19 < 2^64, N < 10^17.
+ * even).  In units of 2^(e-2) the interval is [lo, hi] = [4m - 2 (or 1),
+ * 4m + 2], and for k fraction digits a decimal N * 10^-k is inside when
+ * N * 2^q lies in [lo * 10^k, hi * 10^k], q = 2 - e (31..64 in this range).
+ * The smallest k with such an N gives the fewest digits; among several, the
+ * one nearest to d (ties to an even digit), as Java picks.
+ *
+ * The integers of the interval are computed once, at the k of 17
+ * significant digits (which always has one); N is inside at k - 1 exactly
+ * when 10 N is inside at k, so the interval at k - 1 is [ceil(n_lo / 10),
+ * floor(n_hi / 10)], and k goes down while that is not empty.  Products
+ * stay below 2^121 (4m < 2^55, 10^k < 2^64); N < 10^17 < 2^57.
  */
-struct f64_parts {
-	uint64_t lo4, hi4, mid4; /* below 2^55 */
-	int q;
-	bool even;
-};
-
-/* The integers n_lo..n_hi of the rounding interval at k fraction digits (p10 = 10^k). */
-static bool interval_at(const struct f64_parts *f, uint64_t p10, unsigned __int128 *n_lo,
-			unsigned __int128 *n_hi)
-{
-	unsigned __int128 lo = (unsigned __int128)f->lo4 * p10, hi = (unsigned __int128)f->hi4 * p10;
-	*n_lo = lo >> f->q;
-	*n_hi = hi >> f->q;
-	if ((*n_lo << f->q) < lo || (!f->even && (*n_lo << f->q) == lo))
-		(*n_lo)++;
-	if (!f->even && (*n_hi << f->q) == hi)
-		(*n_hi)--;
-	return *n_lo <= *n_hi;
-}
-
 static size_t fmt_plain_shortest(char *buf, double d)
 {
 	typedef unsigned __int128 u128;
-	struct f64_parts f;
-	uint64_t bits, m, ip, fp, p10;
-	u128 n_lo, n_hi, n, mid, rem, half;
-	int e, lo_k = 0, hi_k = 19, k;
-	size_t len = 0;
+	static const double p10e[] = {1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7};
+	uint64_t bits, m, lo4, hi4, mid4, n_lo, n_hi, n, p10;
+	u128 lo, hi, x, mid, rem, half;
+	int e, q, k, e10;
+	bool even;
+	double a = fabs(d);
+	size_t len = 0, nd;
+	char t[20];
 
 	memcpy(&bits, &d, sizeof(bits));
 	m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
 	e = (int)((bits >> 52) & 0x7ff) - 1075;
-	f.q = 2 - e;
-	if (f.q < 1 || f.q > 64)
+	q = 2 - e;
+	if (q < 1 || q > 64)
 		return 0;
-	f.even = !(m & 1);
-	f.mid4 = m * 4;
-	f.lo4 = f.mid4 - (m == (1ULL << 52) ? 1 : 2);
-	f.hi4 = f.mid4 + 2;
+	even = !(m & 1);
+	mid4 = m * 4;
+	lo4 = mid4 - (m == (1ULL << 52) ? 1 : 2);
+	hi4 = mid4 + 2;
 	/*
-	 * A decimal at k digits gives one at k + 1 (append a 0), so the smallest
-	 * k is found by bisection.  17 significant digits always suffice; most
-	 * doubles need 16 or 17, so those two are tried first.
+	 * floor(log10(a)) is floor(log10(2^(e + 52))) (e2 * 1233 >> 12 for the
+	 * exponents of this range) or one more; each literal is the double
+	 * just above its power of ten.
 	 */
-	{
-		static const double p10e[] = {1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
-		double a = fabs(d);
-		int e10 = -3; /* floor(log10(a)): each literal is just above its power of ten */
-		while (e10 < 6 && a >= p10e[e10 + 3])
-			e10++;
-		hi_k = 16 - e10;
-	}
-	if (!interval_at(&f, upow10_19[hi_k], &n_lo, &n_hi))
-		return 0;
-	if (!interval_at(&f, upow10_19[hi_k - 1], &n_lo, &n_hi))
-		lo_k = hi_k;
-	else if (!interval_at(&f, upow10_19[hi_k - 2], &n_lo, &n_hi))
-		lo_k = hi_k = hi_k - 1;
-	else
-		hi_k -= 2;
-	while (lo_k < hi_k) {
-		int mk = (lo_k + hi_k) / 2;
-		if (interval_at(&f, upow10_19[mk], &n_lo, &n_hi))
-			hi_k = mk;
-		else
-			lo_k = mk + 1;
-	}
-	k = lo_k;
+	e10 = ((e + 52) * 1233) >> 12;
+	if (a >= p10e[e10 + 4])
+		e10++;
+	k = 16 - e10;
 	p10 = upow10_19[k];
-	interval_at(&f, p10, &n_lo, &n_hi);
-	/* the candidate nearest to d, ties to even */
-	mid = (u128)f.mid4 * p10;
-	half = (u128)1 << (f.q - 1);
-	n = mid >> f.q;
-	rem = mid - (n << f.q);
-	if (rem > half || (rem == half && (n & 1)))
-		n++;
-	if (n < n_lo)
-		n = n_lo;
-	if (n > n_hi)
-		n = n_hi;
-	if (n >= (u128)upow10_19[17]) /* 17 digits at most */
+	lo = (u128)lo4 * p10;
+	hi = (u128)hi4 * p10;
+	x = lo >> q;
+	if ((x << q) < lo || (!even && (x << q) == lo))
+		x++;
+	if (x >= (u128)upow10_19[18])
 		return 0;
-	ip = (uint64_t)n / p10;
-	fp = (uint64_t)n % p10;
+	n_lo = (uint64_t)x;
+	x = hi >> q;
+	if (!even && (x << q) == hi)
+		x--;
+	n_hi = (uint64_t)x;
+	if (n_lo > n_hi)
+		return 0;
+	while (k > 0) {
+		uint64_t l = n_lo / 10 + (n_lo % 10 != 0), h = n_hi / 10;
+		if (l > h)
+			break;
+		n_lo = l;
+		n_hi = h;
+		k--;
+	}
+	/* the candidate nearest to d, ties to even */
+	p10 = upow10_19[k];
+	mid = (u128)mid4 * p10;
+	half = (u128)1 << (q - 1);
+	x = mid >> q;
+	rem = mid - (x << q);
+	if (rem > half || (rem == half && (x & 1)))
+		x++;
+	n = x < n_lo ? n_lo : x > n_hi ? n_hi : (uint64_t)x;
+	if (n >= upow10_19[17]) /* 17 digits at most */
+		return 0;
+	/* n's digits, split after its integer digits (at least "0") */
+	nd = count_digits(n);
+	digits20(t, n);
 	if (d < 0)
 		buf[len++] = '-';
-	len += put_u64(buf + len, ip, 1);
-	buf[len++] = '.';
-	if (k == 0)
+	if (nd > (size_t)k) {
+		copy_small(buf + len, t + 20 - nd, nd - (size_t)k);
+		len += nd - (size_t)k;
+	} else {
 		buf[len++] = '0';
-	else
-		len += put_u64(buf + len, fp, (size_t)k);
+	}
+	buf[len++] = '.';
+	if (k == 0) {
+		buf[len++] = '0';
+	} else {
+		copy_small(buf + len, t + 20 - k, (size_t)k);
+		len += (size_t)k;
+	}
 	return len;
 }
 
@@ -259,6 +341,66 @@ static const unsigned char csv_special[256] = {
 static unsigned char json_escape_needed(unsigned char c)
 {
 	return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* Whether a byte of w (8 bytes) equals c (exact: no false positives or negatives). */
+static inline uint64_t has_byte(uint64_t w, unsigned char c)
+{
+	uint64_t x = w ^ (0x0101010101010101ULL * c);
+	return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+}
+
+/* Whether a byte of w is below c (c <= 128; exact). */
+static inline uint64_t has_less(uint64_t w, unsigned char c)
+{
+	return (w - 0x0101010101010101ULL * c) & ~w & 0x8080808080808080ULL;
+}
+
+/* Whether the n bytes at s hold no byte that forces CSV quoting (all are below '-'). */
+static bool csv_plain_bytes(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (has_less(w, '-') &&
+		    (has_byte(w, ',') | has_byte(w, '"') | has_byte(w, '\n') | has_byte(w, '\r')))
+			return false;
+	}
+	for (; i < n; i++)
+		if (csv_special[(unsigned char)s[i]])
+			return false;
+	return true;
+}
+
+/* Whether no string of rows [from, to) of column v needs quotes (empty strings aside). */
+static bool csv_plain_rows(const struct eval_vec *v, size_t from, size_t to)
+{
+	return csv_plain_bytes(v->data + v->off[from], v->off[to] - v->off[from]);
+}
+
+/*
+ * Copies l bytes (short strings without a libc call: overlapping fixed-size
+ * moves that never read or write outside [s, s + l) and [d, d + l)).
+ */
+static inline void copy_short(char *d, const char *s, size_t l)
+{
+	if (l >= 8) {
+		if (l <= 16) {
+			memcpy(d, s, 8);
+			memcpy(d + l - 8, s + l - 8, 8);
+		} else {
+			memcpy(d, s, l);
+		}
+	} else if (l >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + l - 4, s + l - 4, 4);
+	} else if (l >= 2) {
+		memcpy(d, s, 2);
+		memcpy(d + l - 2, s + l - 2, 2);
+	} else if (l) {
+		d[0] = s[0];
+	}
 }
 
 static char *put_csv_string(char *p, const char *s, size_t n)
@@ -338,13 +480,16 @@ static void layout_init(struct tw_layout *lay, enum tw_format fmt, const struct 
 	lay->cols = calloc(n_cols ? n_cols : 1, sizeof(*lay->cols));
 	lay->keys = calloc(n_cols ? n_cols : 1, sizeof(*lay->keys));
 	lay->key_lens = calloc(n_cols ? n_cols : 1, sizeof(*lay->key_lens));
-	if (!lay->cols || !lay->keys || !lay->key_lens)
+	lay->plain = calloc(n_cols ? n_cols : 1, sizeof(*lay->plain));
+	lay->tlen = calloc((n_cols ? n_cols : 1) * TW_CSV_ROWS, 1);
+	/* slots of 32 bytes, or 64 for decimals of more than 8 fraction digits (value and comma) */
+	lay->slot_w = 32;
+	for (size_t j = 0; j < n_cols; j++)
+		if (cols[j].type == IR_T_DEC && TW_DEC_MAX(cols[j].scale) + 1 > 32)
+			lay->slot_w = 64;
+	lay->scratch = malloc((n_cols ? n_cols : 1) * TW_CSV_ROWS * lay->slot_w);
+	if (!lay->cols || !lay->keys || !lay->key_lens || !lay->plain || !lay->tlen || !lay->scratch)
 		abort();
-	lay->dates = malloc(sizeof(*lay->dates));
-	if (!lay->dates)
-		abort();
-	for (size_t i = 0; i < TW_DATE_CACHE; i++)
-		lay->dates->days[i] = INT64_MIN;
 	lay->fixed_bound = 4; /* braces, newline, NUL */
 	for (size_t j = 0; j < n_cols; j++) {
 		struct strbuf sb = STRBUF_INIT;
@@ -372,41 +517,72 @@ static void layout_release(struct tw_layout *lay)
 	free(lay->keys);
 	free(lay->key_lens);
 	free(lay->cols);
-	free(lay->dates);
+	free(lay->plain);
+	free(lay->tlen);
+	free(lay->scratch);
 	memset(lay, 0, sizeof(*lay));
 }
 
 /* ---------- rows ---------- */
 
-static char *put_date(char *p, struct date_cache *dc, int64_t days)
+/* Days of 0000-01-01 and 9999-12-31: the dates with a plain 4-digit year. */
+#define TW_DAY_Y0 (-719528)
+#define TW_DAY_Y9999 2932896
+
+/*
+ * YYYY-MM-DD.  Years 0..9999 (the common case) are computed here in 32-bit
+ * arithmetic (the algorithm of dt_civil_from_days, on non-negative day
+ * numbers); other years go to dt_format_date.
+ */
+static inline char *put_date(char *p, int64_t days)
 {
-	size_t slot = (size_t)((uint64_t)days & (TW_DATE_CACHE - 1));
-	if (dc->days[slot] != days) {
-		dc->len[slot] = (unsigned char)dt_format_date(dc->text[slot], days);
-		dc->days[slot] = days;
-	}
-	memcpy(p, dc->text[slot], DT_DATE_TEXT_MAX); /* a fixed size copies faster; the row has room */
-	return p + dc->len[slot];
+	uint32_t z, era, doe, yoe, doy, mp, d, mo, y;
+	if (days < TW_DAY_Y0 || days > TW_DAY_Y9999)
+		return p + dt_format_date(p, days);
+	z = (uint32_t)(days + 719468 + 146097); /* + one era: non-negative from year -400 on */
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	mo = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (mo <= 2) - 400;
+	memcpy(p, digit_pairs + 2 * (y / 100), 2);
+	memcpy(p + 2, digit_pairs + 2 * (y % 100), 2);
+	p[4] = '-';
+	memcpy(p + 5, digit_pairs + 2 * mo, 2);
+	p[7] = '-';
+	memcpy(p + 8, digit_pairs + 2 * d, 2);
+	return p + 10;
 }
 
-static char *put_ts(char *p, struct date_cache *dc, int64_t secs)
+static inline char *put_ts(char *p, int64_t secs)
 {
-	int64_t days = dt_floor_div(secs, 86400);
-	int sod = (int)(secs - days * 86400);
-	p = put_date(p, dc, days);
+	int64_t days;
+	uint32_t sod, mi;
+	if (secs >= 0) {
+		days = (int64_t)((uint64_t)secs / 86400);
+		sod = (uint32_t)((uint64_t)secs - (uint64_t)days * 86400);
+	} else {
+		days = dt_floor_div(secs, 86400);
+		sod = (uint32_t)(secs - days * 86400);
+	}
+	p = put_date(p, days);
 	*p++ = ' ';
-	memcpy(p, digit_pairs + 2 * (sod / 3600), 2);
+	mi = sod / 60;
+	memcpy(p, digit_pairs + 2 * (mi / 60), 2);
 	p[2] = ':';
-	memcpy(p + 3, digit_pairs + 2 * (sod / 60 % 60), 2);
+	memcpy(p + 3, digit_pairs + 2 * (mi % 60), 2);
 	p[5] = ':';
-	memcpy(p + 6, digit_pairs + 2 * (sod % 60), 2);
+	memcpy(p + 6, digit_pairs + 2 * (sod - mi * 60), 2);
 	return p + 8;
 }
 
 #define TW_INLINE static inline __attribute__((always_inline))
 
 TW_INLINE char *put_value(char *p, enum tw_format fmt, const struct tw_column *c,
-		       struct date_cache *dc, const struct eval_vec *v, size_t i)
+		       const struct eval_vec *v, size_t i)
 {
 	const char *s;
 	size_t n;
@@ -434,14 +610,14 @@ TW_INLINE char *put_value(char *p, enum tw_format fmt, const struct tw_column *c
 	case IR_T_DATE:
 		if (fmt == TW_JSONL)
 			*p++ = '"';
-		p = put_date(p, dc, v->i64[i]);
+		p = put_date(p, v->i64[i]);
 		if (fmt == TW_JSONL)
 			*p++ = '"';
 		return p;
 	case IR_T_TS:
 		if (fmt == TW_JSONL)
 			*p++ = '"';
-		p = put_ts(p, dc, v->i64[i]);
+		p = put_ts(p, v->i64[i]);
 		if (fmt == TW_JSONL)
 			*p++ = '"';
 		return p;
@@ -482,7 +658,7 @@ TW_INLINE void format_rows_as(struct strbuf *sb, const struct tw_layout *lay,
 				}
 				continue;
 			}
-			p = put_value(p, fmt, &lay->cols[j], lay->dates, v, i);
+			p = put_value(p, fmt, &lay->cols[j], v, i);
 		}
 		if (fmt == TW_JSONL) {
 			if (!lay->n_cols)
@@ -495,13 +671,138 @@ TW_INLINE void format_rows_as(struct strbuf *sb, const struct tw_layout *lay,
 	sb->buf[sb->len] = 0;
 }
 
+/*
+ * CSV, column by column: the text of row r of column j, followed by its
+ * comma, goes to slot (r, j) of the scratch (slot_w bytes, rows of n_cols
+ * slots) and its length to tlen[r * n_cols + j].  Length 0 marks a string
+ * that does not fit its slot or needs quotes: the row loop writes it.
+ */
+static void format_column_csv(const struct tw_layout *lay, size_t j, const struct eval_vec *v, size_t from,
+			      size_t to)
+{
+	const size_t sw = lay->slot_w, nc = lay->n_cols, rs = sw * nc;
+	char *out = lay->scratch + j * sw;
+	unsigned char *len = lay->tlen + j;
+	const uint8_t *valid = v->valid + from;
+	const size_t n = to - from;
+	const int64_t *x = v->i64 ? v->i64 + from : NULL;
+
+#define TW_EACH(...) \
+	for (size_t r = 0; r < n; r++) { \
+		char *o = out + r * rs; \
+		size_t l = 0; \
+		if (valid[r]) { \
+			__VA_ARGS__; \
+		} \
+		o[l] = ','; \
+		len[r * nc] = (unsigned char)(l + 1); \
+	}
+	switch (lay->cols[j].type) {
+	case IR_T_BOOL:
+		TW_EACH(memcpy(o, x[r] ? "true" : "false", 5); l = x[r] ? 4 : 5);
+		break;
+	case IR_T_I64:
+		TW_EACH(l = put_i64(o, x[r]));
+		break;
+	case IR_T_F64: {
+		const double *f = v->f64 + from;
+		TW_EACH(l = tw_fmt_f64(o, f[r]));
+		break;
+	}
+	case IR_T_DEC: {
+		int scale = lay->cols[j].scale;
+		TW_EACH(l = tw_fmt_dec(o, x[r], scale));
+		break;
+	}
+	case IR_T_DATE:
+		TW_EACH(l = (size_t)(put_date(o, x[r]) - o));
+		break;
+	case IR_T_TS:
+		TW_EACH(l = (size_t)(put_ts(o, x[r]) - o));
+		break;
+	case IR_T_STR: {
+		const uint32_t *off = v->off + from;
+		const char *data = v->data;
+		if (lay->plain[j]) {
+			for (size_t r = 0; r < n; r++) {
+				char *o = out + r * rs;
+				size_t l = off[r + 1] - off[r];
+				if (l < sw && (l || !valid[r])) { /* an empty string is quoted */
+					copy_short(o, data + off[r], l);
+					o[l] = ',';
+					len[r * nc] = (unsigned char)(l + 1);
+				} else {
+					len[r * nc] = 0;
+				}
+			}
+		} else {
+			for (size_t r = 0; r < n; r++) {
+				out[r * rs] = ',';
+				len[r * nc] = valid[r] ? 0 : 1;
+			}
+		}
+		break;
+	}
+	}
+#undef TW_EACH
+}
+
+/*
+ * CSV rows [from, to): the texts column by column into the scratch, then the
+ * rows, each text moved with one fixed-size copy (the buffer has room for
+ * whole slots; the next text overwrites the excess).
+ */
+static void format_rows_csv(struct strbuf *sb, const struct tw_layout *lay, const struct eval_vec *const *vecs,
+			    size_t from, size_t to)
+{
+	const size_t nc = lay->n_cols, sw = lay->slot_w;
+	for (size_t at = from; at < to; at += TW_CSV_ROWS) {
+		size_t end = to - at < TW_CSV_ROWS ? to : at + TW_CSV_ROWS, n = end - at;
+		size_t need = n * (nc * (sw + 3) + 2);
+		const char *src = lay->scratch;
+		const unsigned char *len = lay->tlen;
+		char *p;
+		for (size_t j = 0; j < nc; j++) {
+			if (lay->cols[j].type == IR_T_STR) {
+				need += (size_t)(vecs[j]->off[end] - vecs[j]->off[at]) * 2;
+				lay->plain[j] = csv_plain_rows(vecs[j], at, end);
+			}
+			format_column_csv(lay, j, vecs[j], at, end);
+		}
+		strbuf_grow(sb, need);
+		p = sb->buf + sb->len;
+		for (size_t r = 0; r < n; r++) {
+			for (size_t j = 0; j < nc; j++, src += sw, len++) {
+				if (*len) {
+					if (sw == 32)
+						memcpy(p, src, 32);
+					else
+						memcpy(p, src, 64);
+					p += *len;
+				} else {
+					size_t l;
+					const char *s = eval_str(vecs[j], at + r, &l);
+					p = put_csv_string(p, s, l);
+					*p++ = ',';
+				}
+			}
+			if (nc)
+				p[-1] = '\n';
+			else
+				*p++ = '\n';
+		}
+		sb->len = (size_t)(p - sb->buf);
+		sb->buf[sb->len] = 0;
+	}
+}
+
 static void format_rows(struct strbuf *sb, const struct tw_layout *lay,
 			const struct eval_vec *const *vecs, size_t from, size_t to)
 {
 	if (lay->fmt == TW_JSONL)
 		format_rows_as(sb, lay, vecs, from, to, TW_JSONL);
 	else
-		format_rows_as(sb, lay, vecs, from, to, TW_CSV);
+		format_rows_csv(sb, lay, vecs, from, to);
 }
 
 static void format_header(struct strbuf *sb, const struct tw_layout *lay,

@@ -991,6 +991,114 @@ static void test_eval__alias_pick_and_element(void)
 	EQ("1.5", tab(IR_ELEMENT, IR_T_F64, table_f64(fv, 2), 1, ci(1), NULL));
 }
 
+/*
+ * Evaluates program column 0 (of n_cols) at rows 0..n-1 in batches of 64 and
+ * renders it; sets *fused when a CONCAT of the program reads its ELEMENTs'
+ * tables directly.
+ */
+static void eval_col0(struct strbuf *sb, struct ir_node **cols, size_t n_cols, size_t n, bool *fused)
+{
+	struct tt t;
+	struct ir_program p;
+	struct eval_ctx *c = NULL;
+	struct diags d = DIAGS_INIT;
+	const struct eval_vec *out[MAXC];
+	int64_t rows[64];
+	static const char *const names[] = {"a", "b", "c", "d"};
+	tt_init(&t, "t", 0, &p);
+	for (size_t k = 0; k < n_cols; k++)
+		tt_col(&t, names[k], cols[k]);
+	*fused = false;
+	if (eval_ctx_new(&c, &p, 1, 64, &d)) {
+		strbuf_addstr(sb, "<prepare failed>");
+		diags_release(&d);
+		return;
+	}
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (c->nodes[i]->op == IR_CONCAT && c->nodes[i]->fuse)
+			*fused = true;
+	for (size_t at = 0; at < n; at += 64) {
+		size_t m = n - at < 64 ? n - at : 64;
+		for (size_t i = 0; i < m; i++)
+			rows[i] = (int64_t)(at + i);
+		if (eval_table(c, 0, rows, m, out)) {
+			strbuf_addf(sb, "<error: %s>", eval_error(c));
+			break;
+		}
+		for (size_t i = 0; i < m; i++) {
+			strbuf_addch(sb, '|');
+			render(sb, out[0], i);
+		}
+	}
+	eval_ctx_free(c);
+	diags_release(&d);
+}
+
+/*
+ * A CONCAT whose arguments are ELEMENTs used nowhere else reads the tables
+ * directly (eval_concat_fused): the same values as when the ELEMENTs are
+ * computed (here by also being columns), with fixed-length and
+ * variable-length tables, NULL and out-of-range indices, constants, and
+ * per-row strings.
+ */
+static void test_eval__fused_concat_equals_computed_elements(void)
+{
+	static const char *const letters[] = {"A", "B", "C", "D", "E"};
+	static const char *const pairs[] = {"xy", "zw", "uv"};
+	static const char *const words[] = {"one", "", "three", "four"};
+	struct ir_table *tl = table_str(letters, 5), *tp = table_str(pairs, 3), *tw = table_str(words, 4);
+	/* row mod 7 - 1: -1 (out of range), 0..5 (4 and 5 out of range for words); NULL every 5th row */
+	struct ir_node *wi = nd(IR_IF, IR_T_I64, 3, bin(IR_EQ, IR_T_BOOL, bin(IR_MOD, IR_T_I64, row(), ci(5)), ci(0)),
+				cnull(IR_T_I64, 0), bin(IR_SUB, IR_T_I64, bin(IR_MOD, IR_T_I64, row(), ci(7)), ci(1)));
+	struct ir_node *e1 = tab(IR_ELEMENT, IR_T_STR, tl, 1, irange(hash(7, row(), false, 0), 0, 4), NULL);
+	struct ir_node *e2 = tab(IR_ELEMENT, IR_T_STR, tp, 1, irange(hash(7, row(), true, 1), 0, 2), NULL);
+	struct ir_node *e3 = tab(IR_ELEMENT, IR_T_STR, tw, 1, wi, NULL);
+	/* an index that can leave the table: 0..5 on a 5-letter table */
+	struct ir_node *e4 = tab(IR_ELEMENT, IR_T_STR, tl, 1, irange(hash(7, row(), true, 2), 0, 5), NULL);
+	struct ir_node *per_row = cast(row(), IR_T_STR, 0);
+	struct {
+		struct ir_node *concat;
+		struct ir_node *elems[3];
+	} cases[] = {
+		/* fixed lengths: letters, '-', pairs */
+		{nd(IR_CONCAT, IR_T_STR, 3, e1, cs("-"), e2), {e1, e2, NULL}},
+		/* fixed, with an index that may be out of range */
+		{nd(IR_CONCAT, IR_T_STR, 3, e1, e4, cs("")), {e1, e4, NULL}},
+		/* variable lengths, NULL and out-of-range indices, a per-row string */
+		{nd(IR_CONCAT, IR_T_STR, 4, e3, cs("/"), per_row, e1), {e3, e1, NULL}},
+		/* only a table argument */
+		{nd(IR_CONCAT, IR_T_STR, 1, e3), {e3, NULL, NULL}},
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+		struct ir_node *cols[4];
+		size_t nc = 1;
+		bool fa, fb;
+		cols[0] = cases[k].concat;
+		eval_col0(&a, cols, 1, 300, &fa);
+		for (size_t q = 0; q < 3 && cases[k].elems[q]; q++)
+			cols[nc++] = cases[k].elems[q];
+		eval_col0(&b, cols, nc, 300, &fb);
+		CHECK(fa);
+		CHECK(!fb);
+		CHECK(a.len > 300);
+		CHECK_STR_EQ(b.buf, a.buf);
+		strbuf_release(&a);
+		strbuf_release(&b);
+	}
+	/* spot values: row 0 is NULL for e3 (row mod 5 == 0), so every concat with it is NULL */
+	{
+		struct strbuf a = STRBUF_INIT;
+		bool f;
+		struct ir_node *cols[1] = {cases[2].concat};
+		eval_col0(&a, cols, 1, 3, &f);
+		/* row 1: words[0] = "one"; row 2: words[1] = "" */
+		CHECK(strncmp(a.buf, "|NULL|one/1", 11) == 0);
+		CHECK(strstr(a.buf, "|/2") != NULL);
+		strbuf_release(&a);
+	}
+}
+
 /* ---------- AT_ROW, COLUMN, batching ---------- */
 
 struct two {
@@ -1431,6 +1539,7 @@ static const struct harness_test tests[] = {
 	{"eval__calendar_walk", test_eval__calendar_walk},
 	{"eval__search_cum_equals_linear_scan", test_eval__search_cum_equals_linear_scan},
 	{"eval__alias_pick_and_element", test_eval__alias_pick_and_element},
+	{"eval__fused_concat_equals_computed_elements", test_eval__fused_concat_equals_computed_elements},
 	{"eval__at_row_across_tables", test_eval__at_row_across_tables},
 	{"eval__batching_does_not_change_values", test_eval__batching_does_not_change_values},
 	{"eval__lazy_branches_equal_eager", test_eval__lazy_branches_equal_eager},
