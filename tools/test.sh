@@ -6,7 +6,8 @@
 #   asan    build-asan/ (ASan + UBSan, one malloc per arena object) and the same C tests
 #   golden  tests/golden/run_golden.py on the normal binary, then on the ASan binary
 #   py      pytest over tests/ (tests/cli, tests/e2e, ...) with the .venv Python
-#   job     the main job of tools/setup.sh: list the catalogue, validate every dataset
+#   job     the main job of tools/setup.sh: list and validate the catalogue, compile and
+#           generate retail_star_small
 #
 # Usage: tools/test.sh [unit|asan|golden|py|job|all]... [-- PYTEST_ARGS...]
 #   With no step, all of them (only py when pytest arguments are given). Arguments after
@@ -14,7 +15,8 @@
 # Every step runs even when an earlier one failed (a failed build runs what it did build);
 # a summary closes the output, and the exit code is 0 only when every step passed.
 # Environment: INGEN_BUILD_DIR (build), INGEN_ASAN_BUILD_DIR (build-asan),
-#   INGEN_TEST_NO_SETUP=1 skips the deps step.
+#   INGEN_TEST_NO_SETUP=1 skips the deps step, INGEN_PYTEST_WORKERS (2): pytest-xdist
+#   workers of the py step (0: no worker processes).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -120,7 +122,11 @@ pytest_all() {
 	local targets=("${pytest_args[@]}")
 	[ ${#targets[@]} -gt 0 ] || targets=(tests)
 	local rc=0
-	INGEN_FAB_BIN="$BUILD_DIR/ingen_fab" INGEN_BUILD_DIR="$BUILD_DIR" timeout 4200 "$VENV_PY" -m pytest -ra --durations=10 \
+	# Two workers: Spark's planning runs on one driver thread, so one pytest process keeps
+	# about one core busy. Groups (tests/e2e/conftest.py): a module per group, except
+	# test_notebooks.py, one group per dataset.
+	INGEN_FAB_BIN="$BUILD_DIR/ingen_fab" INGEN_BUILD_DIR="$BUILD_DIR" timeout 2700 "$VENV_PY" -m pytest -ra --durations=10 \
+		-n "${INGEN_PYTEST_WORKERS:-2}" --dist loadgroup \
 		--rootdir="$ROOT" -o testpaths=tests -p no:cacheprovider "${targets[@]}" || rc=$?
 	# pytest exit 5: it collected no test. tests/e2e always has some, so this is only
 	# reachable with a -k or path of the caller's that selects nothing; say so, and fail.

@@ -92,6 +92,15 @@ def spark(spark_jars, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def created_tables():
+    """CREATE TABLE statement text -> what Spark made of it (datasets_meta.describe_table),
+    filled by the modules that run lakehouse DDL on the session Spark (test_ddl.py verifies
+    every table script; test_notebooks.py compares written schemas with the created tables):
+    a statement already executed and described in this session is not executed again."""
+    return {}
+
+
+@pytest.fixture(scope="session")
 def spark_subprocess_env(spark_jars, tmp_path_factory):
     """Environment for a child Python that makes its own Spark (a notebook run as a script).
 
@@ -109,3 +118,25 @@ def spark_subprocess_env(spark_jars, tmp_path_factory):
     env["PYSPARK_PYTHON"] = sys.executable
     env["PYSPARK_DRIVER_PYTHON"] = sys.executable
     return env
+
+
+# Functions of test_notebooks.py without a `ds` parameter that read one dataset's runs.
+_NOTEBOOK_TEST_DATASET = {"test_pyspark_file_outputs_hold_the_table_rows": "observability_events_small",
+                          "test_dim_date_check_finds_broken_keys": "retail_star_small"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Groups for pytest-xdist's `--dist loadgroup` (tools/test.sh runs two workers): a test
+    module is one group (its module fixtures are built once, in one worker), except
+    test_notebooks.py, which is one group per dataset (the tests of a dataset share its
+    runs; the datasets are independent), so that two workers share the longest module.
+    Without xdist the marks do nothing."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        group = item.nodeid.split("::")[0]
+        if group.endswith("test_notebooks.py"):
+            params = getattr(getattr(item, "callspec", None), "params", {})
+            name = getattr(item, "originalname", item.name)
+            group += "::" + str(params.get("ds") or _NOTEBOOK_TEST_DATASET.get(name, "own config"))
+        item.add_marker(pytest.mark.xdist_group(group))

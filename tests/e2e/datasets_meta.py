@@ -459,3 +459,33 @@ def day_weights(start, end, weekday=None, seasonal=None):
         out.append((d, w))
         d += datetime.timedelta(days=1)
     return out
+
+
+def describe_table(spark, name):
+    """What Spark's catalog says of a created table, from `DESCRIBE TABLE EXTENDED` (cheap:
+    DESCRIBE DETAIL reconstructs the Delta snapshot, about two seconds a table here):
+    {"columns": [(name, type, nullable)], "comments": {column: comment or None},
+    "partitions": [...], "provider": "delta", "comment": table comment or None}. Types are
+    the declared ones (varchar(n) stays varchar(n))."""
+    fields = spark.table(name).schema.fields
+    out = {"columns": [(f.name, f.metadata.get("__CHAR_VARCHAR_TYPE_STRING") or f.dataType.simpleString(), f.nullable)
+                       for f in fields],
+           "comments": {f.name: f.metadata.get("comment") for f in fields},
+           "partitions": [], "provider": None, "comment": None}
+    section = "columns"
+    for r in spark.sql("DESCRIBE TABLE EXTENDED %s" % name).collect():
+        key = r.col_name
+        if key == "# Partition Information":
+            section = "partitions"
+        elif key == "# Detailed Table Information":
+            section = "detail"
+        elif key == "" or key.startswith("# "):
+            if section == "partitions" and key == "":
+                section = "after"
+        elif section == "partitions":
+            out["partitions"].append(key)
+        elif section == "detail" and key == "Provider":
+            out["provider"] = r.data_type
+        elif section == "detail" and key == "Comment":
+            out["comment"] = r.data_type
+    return out

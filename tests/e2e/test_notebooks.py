@@ -112,12 +112,25 @@ class Run:
         self.tables = read_delta_tables(lakehouse)
 
 
+# Delta bookkeeping that nothing here reads (file statistics, the .crc checksum file): off
+# while the notebooks run, about a fifth of the time of writing a small table on this machine.
+# The rows, the schema and the partitioning in the Delta log are the same either way.
+NOTEBOOK_SESSION_SETTINGS = {
+    "spark.databricks.delta.stats.collect": "false",
+    "spark.databricks.delta.writeChecksumFile.enabled": "false",
+}
+
+
 def exec_pyspark_notebook(spark, notebook, output_root):
     """Executes a pyspark notebook's source in this process with `spark` as its session and
     INGEN_FAB_OUTPUT_ROOT set; restores the session settings the notebook changes."""
     saved_env = os.environ.get("INGEN_FAB_OUTPUT_ROOT")
-    saved_conf = {k: spark.conf.get(k, None) for k in ("spark.sql.ansi.enabled", "spark.sql.session.timeZone")}
+    saved_conf = {k: spark.conf.get(k, None) for k in ("spark.sql.ansi.enabled", "spark.sql.session.timeZone",
+                                                        "spark.sql.codegen.hugeMethodLimit",
+                                                        *NOTEBOOK_SESSION_SETTINGS)}
     os.environ["INGEN_FAB_OUTPUT_ROOT"] = str(output_root)
+    for k, v in NOTEBOOK_SESSION_SETTINGS.items():
+        spark.conf.set(k, v)
     try:
         source = Path(notebook).read_text(encoding="utf-8")
         ns = {"spark": spark, "__file__": str(notebook), "__name__": "__main__"}
@@ -138,10 +151,12 @@ def exec_pyspark_notebook(spark, notebook, output_root):
 class Runs:
     """Compiles and runs each (engine, dataset) once; later tests reuse the outputs."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, created_tables=None):
         self.workdir = Path(workdir)
         self.cache = {}
         self.ddl_tables = {}     # statements of a table script -> {table: schema}, run once
+        # CREATE TABLE statement -> datasets_meta.describe_table (+ "name"), shared with test_ddl.py
+        self.created_tables = {} if created_tables is None else created_tables
 
     def _get(self, key, make):
         if key not in self.cache:
@@ -224,10 +239,12 @@ class Runs:
         return self._get(("plan", ds, rows), lambda: dm.plan(ds, rows))
 
     def ddl(self, spark, ds, rows=ROWS):
-        """{table: {"columns": [(name, type)], "partitions": [...]}} of the lakehouse DDL of
-        `compile -f ddl`, executed on Spark in a fresh database. Many datasets share table
-        scripts statement for statement (small/large, incremental variants): a script whose
-        statements already ran for another dataset is not run again, its tables are reused."""
+        """{table: {"columns": [(name, type)], "nullable": [bool], "partitions": [...]}} of the
+        lakehouse DDL of `compile -f ddl`, executed on Spark in a fresh database. Many datasets
+        share table scripts statement for statement (small/large, incremental variants), and
+        test_ddl.py runs every table script too: a script whose single CREATE TABLE already ran
+        in this session (here or there: the `created_tables` fixture) is not run again, the
+        description of its table is reused."""
         def make():
             root = self.workdir / "ddl" / Path(ds).stem
             p = dm.run_cli(["--fabric-workspace-repo-dir", root, "package", "synthetic-data", "compile",
@@ -238,30 +255,38 @@ class Runs:
             scripts = sorted((root / "ddl_scripts" / "Lakehouses" / ds_id).rglob("*.sql"))
             if not scripts:
                 raise RunFailed("compile %s -f ddl wrote no table scripts under %s" % (ds, root))
+            out, todo = {}, []
+            for script in scripts:
+                statements = tuple(st.text for st in fr.split_statements(script.read_text(encoding="utf-8"),
+                                                                       fr.LAKEHOUSE_DIALECT))
+                if statements not in self.ddl_tables and len(statements) == 1 and statements[0] in self.created_tables:
+                    d = self.created_tables[statements[0]]
+                    self.ddl_tables[statements] = {d["name"]: _ddl_entry(d)}
+                if statements in self.ddl_tables:
+                    out.update(self.ddl_tables[statements])
+                else:
+                    todo.append(statements)
+            if not todo:
+                return out
             db = "e2e_nb_" + ds_id
-            out = {}
             spark.sql("DROP DATABASE IF EXISTS %s CASCADE" % db)
             spark.sql("CREATE DATABASE %s" % db)
             spark.sql("USE %s" % db)
             try:
-                for script in scripts:
-                    statements = tuple(st.text for st in fr.split_statements(script.read_text(encoding="utf-8"),
-                                                                           fr.LAKEHOUSE_DIALECT))
-                    if statements not in self.ddl_tables:
-                        before = {r.tableName for r in spark.sql("SHOW TABLES IN %s" % db).collect()}
-                        for st in statements:
-                            spark.sql(st)
-                        created = {}
-                        for r in spark.sql("SHOW TABLES IN %s" % db).collect():
-                            if r.tableName in before:
-                                continue
-                            name = "%s.%s" % (db, r.tableName)
-                            cols = [(f.name, f.metadata.get("__CHAR_VARCHAR_TYPE_STRING") or f.dataType.simpleString())
-                                    for f in spark.table(name).schema.fields]
-                            detail = spark.sql("DESCRIBE DETAIL %s" % name).collect()[0]
-                            created[r.tableName] = {"columns": cols, "partitions": list(detail.partitionColumns or [])}
-                        self.ddl_tables[statements] = created
-                    out.update(self.ddl_tables[statements])
+                for statements in todo:
+                    before = {r.tableName for r in spark.sql("SHOW TABLES IN %s" % db).collect()}
+                    for st in statements:
+                        spark.sql(st)
+                    created = {}
+                    for r in spark.sql("SHOW TABLES IN %s" % db).collect():
+                        if r.tableName in before:
+                            continue
+                        d = dm.describe_table(spark, "%s.%s" % (db, r.tableName))
+                        created[r.tableName] = _ddl_entry(d)
+                        if len(statements) == 1:
+                            self.created_tables[statements[0]] = dict(d, name=r.tableName)
+                    self.ddl_tables[statements] = created
+                    out.update(created)
             finally:
                 spark.sql("USE default")
                 spark.sql("DROP DATABASE IF EXISTS %s CASCADE" % db)
@@ -269,9 +294,16 @@ class Runs:
         return self._get(("ddl", ds, rows), make)
 
 
+def _ddl_entry(described):
+    """The part of datasets_meta.describe_table that the schema tests compare."""
+    return {"columns": [(n, t) for n, t, _ in described["columns"]],
+            "nullable": [nl for _, _, nl in described["columns"]],
+            "partitions": list(described["partitions"])}
+
+
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory, request):
-    r = Runs(tmp_path_factory.mktemp("notebooks"))
+def runs(tmp_path_factory, request, created_tables):
+    r = Runs(tmp_path_factory.mktemp("notebooks"), created_tables)
     yield r
     # how long each engine took per dataset (compile included): the terminal summary shows it
     lines = ["%-8s %-7s %-42s %7.1f s" % (k[0], k[3] if len(k) > 3 else "", Path(k[1]).stem, v)
