@@ -45,7 +45,7 @@ struct strbuf;
 enum run_format { RUN_FORMAT_DELTA, RUN_FORMAT_PARQUET, RUN_FORMAT_CSV, RUN_FORMAT_JSONL };
 
 /* Rows per evaluation batch when the request leaves it at 0. */
-#define RUN_DEFAULT_BATCH 8192
+#define RUN_DEFAULT_BATCH 2048
 /* Output files of a table hold run_file_rows(rows) rows: rows / 16 rounded up
  * to a power of two, within [RUN_MIN_FILE_ROWS, RUN_MAX_FILE_ROWS]. */
 #define RUN_MIN_FILE_ROWS 65536
