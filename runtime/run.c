@@ -1203,11 +1203,52 @@ static void table_release(struct rt_table *rt)
 	free(rt->seed);
 }
 
-/* Creates the table's temporary folder (after removing a stale one). */
+/*
+ * Removes `<final>.tmp-<pid>` and `<final>.old-<pid>` folders left by a
+ * run whose process is gone (killed with SIGKILL, or by a power cut,
+ * before it could clean up).  A live process's folders are left alone.
+ */
+static void remove_stale_siblings(const char *final)
+{
+	const char *slash = strrchr(final, '/');
+	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+	size_t base_len;
+	DIR *dp;
+	struct dirent *e;
+
+	if (!slash)
+		return;
+	strbuf_add(&dir, final, (size_t)(slash - final));
+	base_len = strlen(slash + 1);
+	dp = opendir(dir.buf);
+	while (dp && (e = readdir(dp)) != NULL) {
+		const char *rest = e->d_name + base_len;
+		char *end;
+		long pid;
+		if (strncmp(e->d_name, slash + 1, base_len) ||
+		    (strncmp(rest, ".tmp-", 5) && strncmp(rest, ".old-", 5)))
+			continue;
+		pid = strtol(rest + 5, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive, or not ours to judge */
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir.buf, e->d_name);
+		(void)run_remove_tree(path.buf);
+	}
+	if (dp)
+		closedir(dp);
+	strbuf_release(&dir);
+	strbuf_release(&path);
+}
+
+/* Creates the table's temporary folder (after removing a stale one, and dead runs' ones). */
 static int table_prepare_dir(struct rt_table *rt, struct diags *diags)
 {
 	struct strbuf failed = STRBUF_INIT;
 	int rc = 0;
+	remove_stale_siblings(rt->final_dir);
 	if (run_remove_tree(rt->tmp_dir)) {
 		rc = diag_error(diags, NULL, "cannot remove '%s': %s", rt->tmp_dir, strerror(errno));
 	} else if (mkdir_p(rt->tmp_dir, &failed)) {

@@ -25,6 +25,8 @@
  * all of its units are written (the previous folder, if any, is removed
  * after the rename).  On an error or an interruption, workers stop at the
  * next batch and every temporary folder is removed: no half table is left.
+ * A killed run (SIGKILL) cannot clean up; the next run of a table removes
+ * the `.tmp-<pid>` and `.old-<pid>` folders of processes that are gone.
  * With `catch_signals`, SIGINT and SIGTERM are blocked in the calling
  * thread and its workers for the duration of the run and taken with
  * sigtimedwait(): they stop the run instead of killing the process (no

@@ -482,6 +482,23 @@ def test_unwritable_root_is_an_error_and_writes_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
+def test_folders_of_killed_runs_are_swept(tmp_path):
+    """A run killed with SIGKILL leaves <table>.tmp-<pid> / .old-<pid>; the next run removes
+    those of dead processes and leaves a live process's alone."""
+    run_cli("generate", "retail_oltp_small", "--execute", "-r", "1000", root=tmp_path)
+    tables = lakehouse(tmp_path, "retail_oltp_small") / "Tables"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = [tables / f"orders.tmp-{dead.pid}", tables / f"customers.old-{dead.pid}"]
+    live = tables / f"orders.tmp-{os.getpid()}"
+    for d in stale + [live]:
+        (d / "half").mkdir(parents=True)
+    run_cli("generate", "retail_oltp_small", "--execute", "-r", "1000", root=tmp_path)
+    assert not any(d.exists() for d in stale)
+    assert live.is_dir()
+    assert "orders" in {p.name for p in tables.iterdir()}
+
+
 def test_json_summary_and_text_summary(tmp_path):
     r = run_cli("generate", "retail_oltp_small", "--execute", "-r", "1000", "--output-format", "parquet",
                 root=tmp_path)
