@@ -1,8 +1,7 @@
 """End to end: the incremental notebooks of `generate-series` / `generate-incremental` (without
 --execute) write the same folders, rows and state as the native series (`--execute`).
 
-- python mode, two incremental datasets with different patterns (retail OLTP with slowly
-  changing dimensions and a child table; finance star schema): a 3-day series compiled with
+- python mode, every incremental dataset of the catalogue (12): a 3-day series compiled with
   `-m python`, run as a script in a child process (it finds its lakehouse from its own
   location), equals `generate-series --execute` folder by folder and row by row (exact, except
   transcendental columns within 1e-12 relative, checks.compare_engines), and both state files
@@ -86,16 +85,33 @@ def compare(ds, a, b, label_a, label_b):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("ds", ["retail_oltp_small_incremental", "finance_star_small_incremental"])
+# every incremental dataset of the catalogue
+INCREMENTAL_DATASETS = sorted(p.stem for p in dm.DATASETS_DIR.glob("*_incremental.yaml"))
+
+
+def first_days(ds, n=3):
+    """The dataset's first n days (its incremental.start_date onwards), as YYYY-MM-DD."""
+    import datetime
+    start = datetime.date.fromisoformat(dm.load(ds).raw["incremental"]["start_date"])
+    return [(start + datetime.timedelta(days=i)).isoformat() for i in range(n)]
+
+
+def test_the_catalogue_has_the_incremental_datasets():
+    assert len(INCREMENTAL_DATASETS) == 12, INCREMENTAL_DATASETS
+
+
+@pytest.mark.parametrize("ds", INCREMENTAL_DATASETS)
 def test_python_series_equals_native(ds, tmp_path):
     nb_root, nat_root = tmp_path / "nb", tmp_path / "native"
-    name, nb = compile_notebook(nb_root, ds, "python", "generate-series", ds, "--start-date", START,
-                                "--end-date", END)
-    assert name == "incremental_series_synthetic_data_%s_20240101_20240103_python" % ds
+    start, _, end = first_days(ds)
+    name, nb = compile_notebook(nb_root, ds, "python", "generate-series", ds, "--start-date", start,
+                                "--end-date", end)
+    assert name == "incremental_series_synthetic_data_%s_%s_%s_python" % (ds, start.replace("-", ""),
+                                                                         end.replace("-", ""))
     p = subprocess.run([sys.executable, str(nb)], cwd=str(tmp_path), env=dm.clean_env(),
                        capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stdout + p.stderr
-    native_series(nat_root, ds)
+    native_series(nat_root, ds, start, end)
     got, want = read_folders(nb_root, ds), read_folders(nat_root, ds)
     assert sum(t.num_rows for t in want.values()) > 0
     # three days of the incremental tables at least
