@@ -146,11 +146,18 @@ def test_python_notebook_refuses_another_state(tmp_path):
     assert p.returncode != 0 and "was written with seed" in p.stderr, p.stdout + p.stderr
 
 
-def test_pyspark_series_equals_native(spark, tmp_path):
-    ds = "retail_oltp_small_incremental"
+# pyspark: one dataset in the suite (a Spark series costs about a minute); every incremental
+# dataset with INGEN_E2E_PYSPARK_ALL=1 (docs/testing.md)
+PYSPARK_DATASETS = (INCREMENTAL_DATASETS if os.environ.get("INGEN_E2E_PYSPARK_ALL") == "1"
+                    else ["retail_oltp_small_incremental"])
+
+
+@pytest.mark.parametrize("ds", PYSPARK_DATASETS)
+def test_pyspark_series_equals_native(spark, tmp_path, ds):
     nb_root, nat_root = tmp_path / "nb", tmp_path / "native"
-    name, nb = compile_notebook(nb_root, ds, "pyspark", "generate-series", ds, "--start-date", START,
-                                "--end-date", END)
+    start, _, end = first_days(ds)
+    name, nb = compile_notebook(nb_root, ds, "pyspark", "generate-series", ds, "--start-date", start,
+                                "--end-date", end)
     assert name.endswith("_pyspark")
     saved_conf = {k: spark.conf.get(k, None) for k in ("spark.sql.ansi.enabled", "spark.sql.session.timeZone",
                                                    "spark.sql.parquet.outputTimestampType")}
@@ -166,7 +173,7 @@ def test_pyspark_series_equals_native(spark, tmp_path):
                 spark.conf.unset(k)
         if saved_env is not None:
             os.environ["INGEN_FAB_OUTPUT_ROOT"] = saved_env
-    native_series(nat_root, ds)
+    native_series(nat_root, ds, start, end)
     got, want = read_folders(nb_root, ds), read_folders(nat_root, ds)
     compare(ds, want, got, "native", "pyspark notebook")
     assert read_state(nb_root, ds) == read_state(nat_root, ds)
