@@ -19,10 +19,10 @@
  * written, 1 the run failed or was interrupted (nothing half-written is
  * left), 2 a usage or config error.
  *
- * Still to come, and said so ("not built yet", exit 1) after the dataset
- * checks: compiling the notebook alone (generate without --execute) and
+ * Without --execute it compiles, as `compile` does.  Still to come, and
+ * said so ("not built yet", exit 1) after the dataset checks:
  * `--mode incremental|series` (the generate-incremental/generate-series
- * commands).
+ * commands do that work) and --output-path without --execute.
  */
 #include "cli.h"
 
@@ -528,6 +528,11 @@ int cmd_generate(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (o.execute && o.kind == CLI_KIND_SINGLE) {
 		ret = run_notebook(ctx, &o, &p, spark_jars_dir);
+		goto done;
+	}
+	if (o.kind == CLI_KIND_SINGLE && !o.output_path) {
+		/* without --execute: compile, as `compile` does */
+		ret = cmd_compile_run(ctx, &o, o.dataset);
 		goto done;
 	}
 	ret = cli_check_datasets(ctx, &o, (const char *const *)&o.dataset, 1, cb, &o);

@@ -467,3 +467,16 @@ def test_templates_dir_override_is_used(tmp_path):
            "001_create_schema_config.sql").read_text()
     assert got == "-- overridden\nCREATE SCHEMA [config];\n"
     shutil.rmtree(tpl)
+
+
+def test_generate_without_execute_compiles_as_compile_does(tmp_path):
+    """`generate ID` without --execute writes exactly what `compile ID` writes."""
+    a, b = tmp_path / "generate", tmp_path / "compile"
+    p = run(["generate", "retail_oltp_small", "-r", "100", "-m", "python"], root=a)
+    assert p.returncode == 0, p.stderr
+    p = run(["compile", "retail_oltp_small", "-r", "100", "-m", "python"], root=b)
+    assert p.returncode == 0, p.stderr
+    files = lambda r: {str(f.relative_to(r)): f.read_bytes() for f in sorted(r.rglob("*")) if f.is_file()}
+    got = files(a)
+    assert any(k.endswith("notebook-content.py") for k in got)
+    assert got == files(b)
