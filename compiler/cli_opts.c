@@ -155,6 +155,14 @@ void cli_date_format(struct strbuf *sb, int64_t days)
 	strbuf_addf(sb, "%04lld-%02d-%02d", (long long)y, m, d);
 }
 
+bool cli_in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return true;
+	return false;
+}
+
 void cli_json_add_date(cJSON *obj, const char *key, int64_t days)
 {
 	struct strbuf sb = STRBUF_INIT;

@@ -170,6 +170,9 @@ void cli_json_add_int(struct cJSON *obj, const char *key, int64_t v);
  */
 int cli_check_json_object(const char *s, struct strbuf *why);
 
+/* Whether `s` is one of a NULL-terminated list. */
+bool cli_in_list(const char *s, const char *const *list);
+
 /* Appends "a, b or c" (the values of a NULL-terminated list). */
 void cli_join_choices(struct strbuf *sb, const char *const *choices);
 

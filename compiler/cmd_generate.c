@@ -46,14 +46,6 @@
 #include "run.h"
 #include "strbuf.h"
 
-static bool in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(s, *list))
-			return true;
-	return false;
-}
-
 /* `--mode incremental|series` needs an incremental dataset (as generate-incremental does). */
 static int check_incremental(const struct dataset *ds, const struct plan *plan,
 			     struct strbuf *text, struct cJSON *json, struct diags *d, void *payload)
@@ -507,7 +499,7 @@ int cmd_generate(int argc, char **argv, struct cli_ctx *ctx)
 	ret = cli_cmd_parse(&p, ctx, opts, argc, argv);
 	if (ret != CLI_CONTINUE)
 		goto done;
-	if (o.dataset && in_list(o.dataset, cli_generic_template_names)) {
+	if (o.dataset && cli_in_list(o.dataset, cli_generic_template_names)) {
 		ret = cli_error("'%s' is a generic template, not a dataset: use '%s %s %s'", o.dataset,
 				CLI_GROUP, "execute-with-parameters", o.dataset);
 		goto done;

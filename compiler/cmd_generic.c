@@ -56,14 +56,6 @@ extern char **environ;
 
 #define GENERIC_FOLDER "fabric_workspace_items/synthetic_data_generation/generic"
 
-static bool in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(s, *list))
-			return true;
-	return false;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -74,7 +66,7 @@ static double now_s(void)
 /* A check for NOTEBOOK arguments: a generic template name. */
 static int check_generic_template(const char *value, struct strbuf *why)
 {
-	if (in_list(value, cli_generic_template_names))
+	if (cli_in_list(value, cli_generic_template_names))
 		return 0;
 	strbuf_addstr(why, "expected ");
 	cli_join_choices(why, cli_generic_template_names);
@@ -986,7 +978,7 @@ int cmd_execute_with_parameters(int argc, char **argv, struct cli_ctx *ctx)
 		ret = cli_error("give --dataset-id or --custom-schema, not both");
 		goto done;
 	}
-	if (o.dataset_id && in_list(o.dataset_id, cli_generic_template_names)) {
+	if (o.dataset_id && cli_in_list(o.dataset_id, cli_generic_template_names)) {
 		ret = cli_error("'%s' is a generic template, not a dataset", o.dataset_id);
 		goto done;
 	}

@@ -26,21 +26,13 @@ static int not_built(const struct cli_ctx *ctx)
 	return cli_fail("'%s' is not built yet", ctx->cmd->name);
 }
 
-static bool in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(s, *list))
-			return true;
-	return false;
-}
-
 /*
  * A generic template given where a dataset belongs: say which command
  * takes it (`with_name`: the command takes the template as its argument).
  */
 static int generic_given_as_dataset(const char *ds, const char *command, bool with_name)
 {
-	if (!ds || !in_list(ds, cli_generic_template_names))
+	if (!ds || !cli_in_list(ds, cli_generic_template_names))
 		return CLI_CONTINUE;
 	return cli_error("'%s' is a generic template, not a dataset: use '%s %s%s%s'", ds,
 			 CLI_GROUP, command, with_name ? " " : "", with_name ? ds : "");
