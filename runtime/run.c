@@ -9,6 +9,15 @@
  * they share nothing but the read-only programs and the counters under
  * `run.mu`.
  *
+ * A CSV or JSON lines file is cut further into segments, so that two
+ * workers can share a table's last file: each worker formats its segment's
+ * rows into its own buffer, and the file receives the segments in order.
+ * The worker whose segment is next (the file's `turn`) writes as it goes;
+ * one that finishes early parks its text, and the worker that ends the turn
+ * before it writes the parked text too.  The file's bytes are those of one
+ * worker writing it alone.  At most RUN_MAX_PARKED texts per worker wait,
+ * so memory stays bounded.
+ *
  * Values reach the writers through one normalisation step, so that every
  * format holds the same values: `int` columns wrap to 32 bits (as Spark's
  * and numpy's casts do), decimals with more digits than their precision
@@ -245,6 +254,31 @@ struct unit_out {
 	size_t n, alloc;
 };
 
+/* A text segment's rows, formatted before the file's turn came to it. */
+struct parked_text {
+	struct strbuf text;
+	bool ready;
+};
+
+/* A CSV or JSON lines unit: one file, written segment by segment. */
+struct text_file {
+	struct text_writer *tw;        /* opened by the writer of segment 0 */
+	_Atomic int64_t turn;          /* the segment whose text goes to the file next */
+	struct parked_text *parked;    /* per segment, allocated at the first park (under run.mu) */
+	int64_t rows;                  /* under run.mu */
+};
+
+/* Texts waiting for their turn, per worker; beyond this a worker waits for them. */
+#define RUN_MAX_PARKED 1
+/*
+ * Segments per full unit of a text format, fewer when a segment's text
+ * would pass about RUN_TEXT_SEGMENT_BYTES (estimated at 24 bytes a value).
+ */
+#define RUN_TEXT_SEGMENTS 16
+#define RUN_TEXT_SEGMENT_BYTES (16u << 20)
+/* A segment whose turn it is goes to the file in writes of about this many bytes. */
+#define RUN_TEXT_FLUSH (1u << 20)
+
 struct rt_table {
 	size_t index;                /* in the plan (and the programs) */
 	const struct table *t;
@@ -255,6 +289,8 @@ struct rt_table {
 	uint64_t count_key;
 	int64_t per_unit;            /* rows, or parent rows of a child table, per unit */
 	int64_t n_units;
+	int64_t per_seg;             /* the same, per segment: per_unit but for text formats */
+	struct text_file *texts;     /* per unit, text formats */
 	size_t n_cols;
 	struct rt_column *cols;
 	struct pq_column_spec *all_specs;
@@ -268,7 +304,7 @@ struct rt_table {
 	char *final_dir, *tmp_dir, *seed; /* seed: of Delta file names */
 	struct unit_out *units;
 	/* under run.mu */
-	int64_t next_unit, units_done;
+	int64_t next_unit, next_seg, units_done;
 	bool started, finalized, tmp_made;
 	double t_start, t_end;
 	_Atomic int64_t rows_done;
@@ -292,6 +328,9 @@ struct run {
 	pthread_cond_t cv;
 	size_t cursor;               /* the table whose units are handed out next */
 	int active;                  /* workers still running */
+	int n_parked;                /* texts parked, of all files */
+	struct strbuf *spare;        /* empty buffers of drained parked texts, for the next park */
+	size_t n_spare;
 	atomic_int stop;
 	int error_worker;            /* the first worker that failed, -1 none */
 	int n_workers;
@@ -331,6 +370,7 @@ struct worker {
 	uint32_t *slots;                 /* open addressing: group id + 1 */
 	size_t nslots;
 	struct strbuf key, path, name;
+	struct strbuf text;              /* a text segment's rows */
 };
 
 enum { UNIT_OK = 0, UNIT_FAILED = -1, UNIT_STOPPED = -2 };
@@ -342,15 +382,24 @@ struct cursor {
 	int64_t k, count;   /* child tables: children of `next` done, and its count (-1 unknown) */
 };
 
-static void cursor_init(struct cursor *c, const struct rt_table *t, int64_t unit)
+/* Rows (parent rows of a child table) [from, from + n) of the table, clipped to its end. */
+static void cursor_init(struct cursor *c, const struct rt_table *t, int64_t from, int64_t n)
 {
-	int64_t total = t->child ? t->parent_rows : t->rows, from = unit * t->per_unit;
+	int64_t total = t->child ? t->parent_rows : t->rows;
 	if (from > total)
 		from = total;
 	c->next = t->row_start + from;
-	c->end = t->row_start + (total - from < t->per_unit ? total : from + t->per_unit);
+	c->end = t->row_start + (total - from < n ? total : from + n);
 	c->k = 0;
 	c->count = -1;
+}
+
+/* The segments of unit u: at least one, so that an empty table still gets its file. */
+static int64_t unit_segments(const struct rt_table *t, int64_t u)
+{
+	int64_t total = t->child ? t->parent_rows : t->rows, from = u * t->per_unit;
+	int64_t n = total - from < t->per_unit ? total - from : t->per_unit;
+	return n > 0 ? (n - 1) / t->per_seg + 1 : 1;
 }
 
 /* The number of children of parent row p (plan.c's child_rows rule). */
@@ -616,7 +665,7 @@ static int unit_single(struct worker *w, struct rt_table *t, int64_t u)
 	struct sink s;
 	size_t n;
 
-	cursor_init(&cur, t, u);
+	cursor_init(&cur, t, u * t->per_unit, t->per_unit);
 	strbuf_reset(&w->name);
 	unit_file_name(&w->name, r, t->seed, u);
 	strbuf_reset(&w->path);
@@ -638,6 +687,171 @@ static int unit_single(struct worker *w, struct rt_table *t, int64_t u)
 	if (sink_close(&s, &t->units[u], w->name.buf, NULL))
 		return UNIT_FAILED;
 	return UNIT_OK;
+}
+
+/* ---------- a segment of a text unit (CSV, JSON lines) ---------- */
+
+/* Appends text to unit u's file, opening it for segment 0; the caller has the turn. */
+static int text_append(struct worker *w, struct rt_table *t, int64_t u, const struct strbuf *text)
+{
+	struct run *r = w->run;
+	struct text_file *tf = &t->texts[u];
+	if (!tf->tw) {
+		strbuf_reset(&w->name);
+		unit_file_name(&w->name, r, t->seed, u);
+		strbuf_reset(&w->path);
+		strbuf_addf(&w->path, "%s/%s", t->tmp_dir, w->name.buf);
+		if (tw_open(&tf->tw, w->path.buf,
+			    r->req->format == RUN_FORMAT_CSV ? TW_CSV : TW_JSONL, t->tw_cols, t->n_cols,
+			    &w->diags))
+			return -1;
+	}
+	return tw_write_text(tf->tw, text->buf, text->len, &w->diags);
+}
+
+/* Closes unit u's file and records it (the caller has the last turn). */
+static int text_close(struct worker *w, struct rt_table *t, int64_t u)
+{
+	struct run *r = w->run;
+	struct text_file *tf = &t->texts[u];
+	struct unit_file f;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	strbuf_reset(&w->text);
+	if (text_append(w, t, u, &w->text)) /* an empty unit: its file is opened here */
+		return -1;
+	rc = tw_close(tf->tw, &f.bytes);
+	tf->tw = NULL;
+	if (rc)
+		return -1;
+	strbuf_reset(&w->name);
+	unit_file_name(&w->name, r, t->seed, u);
+	f.rel = xstrdup(w->name.buf);
+	pthread_mutex_lock(&r->mu);
+	f.rows = tf->rows;
+	t->units[u].files = xcalloc(1, sizeof(f));
+	t->units[u].files[0] = f;
+	t->units[u].n = t->units[u].alloc = 1;
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
+/* Under run.mu: an empty buffer for the worker whose text was parked. */
+static struct strbuf spare_text(struct run *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (r->n_spare)
+		sb = r->spare[--r->n_spare];
+	return sb;
+}
+
+/* Under run.mu: keeps a drained text's buffer for the next park, or frees it. */
+static void keep_spare(struct run *r, struct strbuf *sb)
+{
+	if (r->n_spare < (size_t)r->n_workers) {
+		strbuf_reset(sb);
+		r->spare[r->n_spare++] = *sb;
+	} else {
+		strbuf_release(sb);
+	}
+	strbuf_init(sb, 0);
+}
+
+/*
+ * Segment s of unit u is formatted (its rest in w->text): writes it when the
+ * file's turn is s, with the parked segments after it, or parks it.  Sets
+ * *closed when this wrote the file's last segment.
+ */
+static int text_segment_done(struct worker *w, struct rt_table *t, int64_t u, int64_t s,
+			     int64_t rows, bool *closed)
+{
+	struct run *r = w->run;
+	struct text_file *tf = &t->texts[u];
+	const int64_t n_segs = unit_segments(t, u);
+
+	pthread_mutex_lock(&r->mu);
+	tf->rows += rows;
+	if (atomic_load_explicit(&tf->turn, memory_order_relaxed) != s) {
+		if (!tf->parked)
+			tf->parked = xcalloc((size_t)n_segs, sizeof(*tf->parked));
+		tf->parked[s].text = w->text;
+		tf->parked[s].ready = true;
+		w->text = spare_text(r);
+		r->n_parked++;
+		pthread_mutex_unlock(&r->mu);
+		return 0;
+	}
+	pthread_mutex_unlock(&r->mu);
+	for (;;) {
+		if (w->text.len && text_append(w, t, u, &w->text))
+			return -1;
+		strbuf_reset(&w->text);
+		if (++s == n_segs) {
+			if (text_close(w, t, u))
+				return -1;
+			*closed = true;
+			return 0;
+		}
+		pthread_mutex_lock(&r->mu);
+		atomic_store_explicit(&tf->turn, s, memory_order_release);
+		if (!tf->parked || !tf->parked[s].ready) {
+			pthread_mutex_unlock(&r->mu);
+			return 0;
+		}
+		/* the next segment is parked: take its text, keep this buffer for a park */
+		keep_spare(r, &w->text);
+		w->text = tf->parked[s].text;
+		tf->parked[s].ready = false;
+		strbuf_init(&tf->parked[s].text, 0);
+		r->n_parked--;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+	}
+}
+
+static int unit_text_segment(struct worker *w, struct rt_table *t, int64_t u, int64_t s,
+			     bool *closed)
+{
+	struct run *r = w->run;
+	struct text_file *tf = &t->texts[u];
+	struct tw_formatter *fm;
+	struct cursor cur;
+	int64_t rows = 0, from;
+	size_t n;
+
+	from = s * t->per_seg; /* within the unit */
+	cursor_init(&cur, t, u * t->per_unit + from,
+		    t->per_unit - from < t->per_seg ? t->per_unit - from : t->per_seg);
+	fm = tw_formatter_new(r->req->format == RUN_FORMAT_CSV ? TW_CSV : TW_JSONL, t->tw_cols,
+			      t->n_cols);
+	strbuf_reset(&w->text);
+	while ((n = cursor_fill(&cur, t, w->rows, r->batch)) > 0) {
+		if (stopping(w)) {
+			tw_formatter_free(fm);
+			return UNIT_STOPPED;
+		}
+		if (eval_batch(w, t, w->rows, n) || normalize(w, t, n, NULL, t->n_cols)) {
+			tw_formatter_free(fm);
+			return UNIT_FAILED;
+		}
+		for (size_t j = 0; j < t->n_cols; j++)
+			w->nvp[j] = &w->nv[j];
+		tw_formatter_rows(fm, &w->text, w->nvp, n);
+		rows += (int64_t)n;
+		atomic_fetch_add_explicit(&t->rows_done, (int64_t)n, memory_order_relaxed);
+		/* the file's turn is this segment's: nobody else writes it until this one ends */
+		if (w->text.len >= RUN_TEXT_FLUSH &&
+		    atomic_load_explicit(&tf->turn, memory_order_acquire) == s) {
+			if (text_append(w, t, u, &w->text)) {
+				tw_formatter_free(fm);
+				return UNIT_FAILED;
+			}
+			strbuf_reset(&w->text);
+		}
+	}
+	tw_formatter_free(fm);
+	return text_segment_done(w, t, u, s, rows, closed) ? UNIT_FAILED : UNIT_OK;
 }
 
 /* ---------- a partitioned unit (Delta) ---------- */
@@ -784,7 +998,7 @@ static int unit_partitioned(struct worker *w, struct rt_table *t, int64_t u)
 	int rc = UNIT_FAILED;
 
 	/* pass 1: the unit's counters and their partition groups */
-	cursor_init(&cur, t, u);
+	cursor_init(&cur, t, u * t->per_unit, t->per_unit);
 	w->un = 0;
 	w->ng = 0;
 	strbuf_reset(&w->keys);
@@ -903,12 +1117,24 @@ done:
 
 /* ---------- workers ---------- */
 
-static bool take_unit(struct run *r, struct rt_table **t_out, int64_t *u_out)
+/*
+ * Under run.mu: the next unit, and its next segment for a text format, in
+ * plan order.  While too many texts are parked, waits for their turns (the
+ * segments they wait for are being made by workers that are not waiting).
+ */
+static bool take_work(struct run *r, struct rt_table **t_out, int64_t *u_out, int64_t *s_out)
 {
-	while (r->cursor < r->n_tables) {
+	while (r->n_parked >= RUN_MAX_PARKED * r->n_workers && !atomic_load(&r->stop))
+		pthread_cond_wait(&r->cv, &r->mu);
+	while (r->cursor < r->n_tables && !atomic_load(&r->stop)) {
 		struct rt_table *t = &r->tables[r->cursor];
 		if (t->next_unit < t->n_units) {
-			*u_out = t->next_unit++;
+			*u_out = t->next_unit;
+			*s_out = t->next_seg;
+			if (!t->texts || ++t->next_seg == unit_segments(t, t->next_unit)) {
+				t->next_unit++;
+				t->next_seg = 0;
+			}
 			*t_out = t;
 			if (!t->started) {
 				t->started = true;
@@ -983,6 +1209,7 @@ static void worker_release(struct worker *w)
 	strbuf_release(&w->key);
 	strbuf_release(&w->path);
 	strbuf_release(&w->name);
+	strbuf_release(&w->text);
 	diags_release(&w->diags);
 }
 
@@ -997,16 +1224,22 @@ static void *worker_main(void *arg)
 		worker_fail(w);
 	while (!setup && !atomic_load(&r->stop)) {
 		struct rt_table *t;
-		int64_t u;
+		int64_t u, s;
+		bool closed = true;
 		int rc;
-		if (!take_unit(r, &t, &u))
+		if (!take_work(r, &t, &u, &s))
 			break;
 		pthread_mutex_unlock(&r->mu);
-		rc = t->n_part ? unit_partitioned(w, t, u) : unit_single(w, t, u);
+		if (t->texts) {
+			closed = false;
+			rc = unit_text_segment(w, t, u, s, &closed);
+		} else {
+			rc = t->n_part ? unit_partitioned(w, t, u) : unit_single(w, t, u);
+		}
 		pthread_mutex_lock(&r->mu);
 		if (rc == UNIT_FAILED) {
 			worker_fail(w);
-		} else if (rc == UNIT_OK) {
+		} else if (rc == UNIT_OK && closed) {
 			if (++t->units_done == t->n_units) {
 				t->t_end = now_s();
 				pthread_cond_broadcast(&r->cv);
@@ -1175,6 +1408,15 @@ static int table_setup(struct run *r, struct rt_table *rt, size_t plan_index, st
 		return diag_error(diags, &t->loc, "table '%s' would need %" PRId64 " files, more than %d",
 				  t->name, rt->n_units, INT32_MAX);
 	rt->units = xcalloc((size_t)rt->n_units, sizeof(*rt->units));
+	rt->per_seg = rt->per_unit;
+	if (r->req->format == RUN_FORMAT_CSV || r->req->format == RUN_FORMAT_JSONL) {
+		int64_t row_bytes = 24 * (int64_t)(rt->n_cols + 1) * (rt->child ? rt->per_max : 1);
+		int64_t most = RUN_TEXT_SEGMENT_BYTES / (row_bytes > 0 ? row_bytes : 1);
+		rt->per_seg = (rt->per_unit - 1) / RUN_TEXT_SEGMENTS + 1;
+		if (rt->per_seg > most)
+			rt->per_seg = most > 0 ? most : 1;
+		rt->texts = xcalloc((size_t)rt->n_units, sizeof(*rt->texts));
+	}
 
 	run_table_dir(&sb, r->root, p->ds->id, r->req->format, t->name);
 	rt->final_dir = strbuf_detach(&sb, NULL);
@@ -1191,6 +1433,16 @@ static void table_release(struct rt_table *rt)
 		for (int64_t u = 0; u < rt->n_units; u++)
 			unit_out_release(&rt->units[u], rt->n_part);
 	free(rt->units);
+	if (rt->texts)
+		for (int64_t u = 0; u < rt->n_units; u++) {
+			struct text_file *tf = &rt->texts[u];
+			tw_abort(tf->tw); /* a stopped run's file; its folder goes */
+			if (tf->parked)
+				for (int64_t s = 0; s < unit_segments(rt, u); s++)
+					strbuf_release(&tf->parked[s].text);
+			free(tf->parked);
+		}
+	free(rt->texts);
 	free(rt->cols);
 	free(rt->all_specs);
 	free(rt->tw_cols);
@@ -1599,6 +1851,7 @@ static int supervise(struct run *r, const sigset_t *sigs, int *signo, struct dia
 			if (s > 0) {
 				*signo = s;
 				atomic_store(&r->stop, 1);
+				pthread_cond_broadcast(&r->cv); /* workers waiting for parked texts */
 			}
 		}
 		if (finalize_ready(r, &next_final, &line_drawn, diags))
@@ -1676,7 +1929,8 @@ int run_execute(struct run_stats *out, const struct run_request *req, struct dia
 				goto cleanup;
 			if (r.tables[k].n_cols > r.max_cols)
 				r.max_cols = r.tables[k].n_cols;
-			total_units += r.tables[k].n_units;
+			for (int64_t u = 0; u < r.tables[k].n_units; u++)
+				total_units += r.tables[k].texts ? unit_segments(&r.tables[k], u) : 1;
 			k++;
 		}
 	}
@@ -1689,6 +1943,7 @@ int run_execute(struct run_stats *out, const struct run_request *req, struct dia
 		r.n_workers = total_units > 0 ? (int)total_units : 1;
 	out->threads = r.n_workers;
 	r.workers = xcalloc((size_t)r.n_workers, sizeof(*r.workers));
+	r.spare = xcalloc((size_t)r.n_workers, sizeof(*r.spare));
 
 	if (req->catch_signals) {
 		sigemptyset(&sigs);
@@ -1775,6 +2030,9 @@ cleanup:
 		if (r.workers[i].run)
 			worker_release(&r.workers[i]);
 	free(r.workers);
+	for (size_t i = 0; i < r.n_spare; i++)
+		strbuf_release(&r.spare[i]);
+	free(r.spare);
 	for (size_t k = 0; k < r.n_tables; k++)
 		table_release(&r.tables[k]);
 	free(r.tables);

@@ -909,6 +909,63 @@ int tw_write_batch(struct text_writer *w, const struct eval_vec *const *cols, si
 	return 0;
 }
 
+int tw_write_text(struct text_writer *w, const char *text, size_t len, struct diags *diags)
+{
+	w->diags = diags;
+	if (w->failed)
+		return -1;
+	if (len < TW_FLUSH_BYTES / 16) { /* small: buffered, written with what follows */
+		strbuf_add(&w->buf, text, len);
+		return w->buf.len >= TW_FLUSH_BYTES ? flush(w) : 0;
+	}
+	if (w->buf.len && flush(w))
+		return -1;
+	while (len) {
+		ssize_t n = write(w->fd, text, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail_errno(w, errno);
+		}
+		text += n;
+		len -= (size_t)n;
+		w->bytes += n;
+	}
+	return 0;
+}
+
+/* ---------- formatters ---------- */
+
+struct tw_formatter {
+	struct tw_layout lay;
+};
+
+struct tw_formatter *tw_formatter_new(enum tw_format fmt, const struct tw_column *cols,
+				      size_t n_cols)
+{
+	struct tw_formatter *f = calloc(1, sizeof(*f));
+	if (!f)
+		abort();
+	layout_init(&f->lay, fmt, cols, n_cols);
+	return f;
+}
+
+void tw_formatter_rows(struct tw_formatter *f, struct strbuf *sb,
+		       const struct eval_vec *const *cols, size_t n_rows)
+{
+	for (size_t i = 0; i < n_rows; i += TW_ROWS_PER_STEP)
+		format_rows(sb, &f->lay, cols, i,
+			    n_rows - i < TW_ROWS_PER_STEP ? n_rows : i + TW_ROWS_PER_STEP);
+}
+
+void tw_formatter_free(struct tw_formatter *f)
+{
+	if (!f)
+		return;
+	layout_release(&f->lay);
+	free(f);
+}
+
 static void writer_free(struct text_writer *w)
 {
 	strbuf_release(&w->buf);

@@ -68,6 +68,25 @@ int tw_close(struct text_writer *w, int64_t *bytes_out);
 /* Closes the file without finishing it and frees the writer. */
 void tw_abort(struct text_writer *w);
 
+/*
+ * Appends text made by a formatter (below) to the file, after anything
+ * buffered.  Errors are reported in `diags` (the thread that writes now may
+ * not be the one that opened the file).
+ */
+int tw_write_text(struct text_writer *w, const char *text, size_t len, struct diags *diags);
+
+/*
+ * A formatter makes the text of rows without a file, so that one thread can
+ * format rows that another writes.  It holds scratch space: one per thread.
+ * tw_formatter_rows appends exactly what tw_write_batch would write.
+ */
+struct tw_formatter;
+struct tw_formatter *tw_formatter_new(enum tw_format fmt, const struct tw_column *cols,
+				      size_t n_cols);
+void tw_formatter_rows(struct tw_formatter *f, struct strbuf *sb,
+		       const struct eval_vec *const *cols, size_t n_rows);
+void tw_formatter_free(struct tw_formatter *f);
+
 /* The text the writer produces, appended to `sb`: the header (CSV only) and rows. */
 void tw_format_header(struct strbuf *sb, enum tw_format fmt, const struct tw_column *cols,
 		      size_t n_cols);
