@@ -274,8 +274,8 @@ struct text_file {
  * Segments per full unit of a text format, fewer when a segment's text
  * would pass about RUN_TEXT_SEGMENT_BYTES (estimated at 24 bytes a value).
  */
-#define RUN_TEXT_SEGMENTS 16
-#define RUN_TEXT_SEGMENT_BYTES (16u << 20)
+#define RUN_TEXT_SEGMENTS 64
+#define RUN_TEXT_SEGMENT_BYTES (4u << 20)
 /* A segment whose turn it is goes to the file in writes of about this many bytes. */
 #define RUN_TEXT_FLUSH (1u << 20)
 
