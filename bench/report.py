@@ -78,7 +78,7 @@ def table(headers, rows):
     return "\n".join(lines)
 
 
-def native_tables(summ):
+def native_tables(summ, runs):
     nat = [s for s in summ if s["engine"] == "native" and s["runs"]]
     if not nat:
         return ""
@@ -98,10 +98,27 @@ def native_tables(summ):
     for (rows_, fmt, t), s in sorted(by.items()):
         if t == 1 and (rows_, fmt, 2) in by:
             s2 = by[(rows_, fmt, 2)]
+            paired = paired_speedups(runs, rows_, fmt)
             sp.append([fmt_int(rows_), fmt, fmt_int(s["rps"]), fmt_int(s2["rps"]),
-                       fmt_f(s["wall"] / s2["wall"]) + "x"])
-    t2 = table(["rows", "format", "1 thread rows/s", "2 threads rows/s", "speed-up"], sp) if sp else ""
+                       fmt_f(s["wall"] / s2["wall"]) + "x",
+                       (fmt_f(median(paired)) + "x (" + ", ".join(fmt_f(x) for x in paired) + ")")
+                       if paired else "-"])
+    t2 = table(["rows", "format", "1 thread rows/s", "2 threads rows/s", "speed-up of the medians",
+                "paired speed-up: median (each repeat)"], sp) if sp else ""
     return t1 + ("\n\n" + t2 if t2 else "")
+
+
+def paired_speedups(runs, rows, fmt):
+    """Per repeat, the 1-thread wall time over the 2-thread one of the same repeat: run
+    one after the other (run_native.sh interleaves them), so the host's drift between
+    repeats cancels out. Only repeats with both runs successful."""
+    walls = {}
+    for r in runs:
+        if r.get("engine") == "native" and r.get("ok") and r.get("rows") == rows and \
+                r.get("format") == fmt and r.get("rep") is not None:
+            walls[(str(r["rep"]), int(r.get("threads", 0) or 0))] = r["wall_s"]
+    reps = sorted({rep for rep, _ in walls}, key=lambda x: int(x) if x.isdigit() else 0)
+    return [walls[(rep, 1)] / walls[(rep, 2)] for rep in reps if (rep, 1) in walls and (rep, 2) in walls]
 
 
 def peer_tables(summ):
@@ -139,8 +156,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("results", nargs="+", help="JSON lines files from measure.py")
     args = ap.parse_args()
-    summ = summarise(load_runs(args.results))
-    for title, text in (("Native runtime", native_tables(summ)),
+    runs = load_runs(args.results)
+    summ = summarise(runs)
+    for title, text in (("Native runtime", native_tables(summ, runs)),
                         ("Notebooks and peers", peer_tables(summ)),
                         ("tpchgen-cli", tpch_tables(summ))):
         if text:

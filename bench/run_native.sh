@@ -72,8 +72,10 @@ for rows in $ROWS; do
 	reps=$REPEAT
 	[ "$rows" -ge 100000000 ] && reps=1
 	for fmt in $FORMATS; do
-		for t in $THREADS; do
-			for rep in $(seq 1 "$reps"); do
+		# threads inside repeats: a 1-thread run and its 2-thread run are minutes apart at
+		# most, so their ratio (report.py's paired speed-up) survives the host's drift
+		for rep in $(seq 1 "$reps"); do
+			for t in $THREADS; do
 				rm -rf "$OUT"
 				mkdir -p "$OUT"
 				free=$(df -B1 --output=avail "$OUT" | tail -1 | tr -d ' ')
