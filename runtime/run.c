@@ -338,10 +338,9 @@ struct run {
 	long pid;
 };
 
-/* A worker's open output file. */
+/* A worker's open Parquet file (CSV and JSON lines go through struct text_file). */
 struct sink {
 	struct pq_writer *pq;
-	struct text_writer *tw;
 	int64_t rows;
 };
 
@@ -541,35 +540,23 @@ static void to_parquet(struct worker *w, const struct rt_table *t, size_t n)
 static int sink_open(struct worker *w, const struct rt_table *t, struct sink *s, const char *path)
 {
 	const struct run *r = w->run;
+	struct pq_options opt;
 	memset(s, 0, sizeof(*s));
-	if (r->req->format == RUN_FORMAT_CSV || r->req->format == RUN_FORMAT_JSONL)
-		return tw_open(&s->tw, path, r->req->format == RUN_FORMAT_CSV ? TW_CSV : TW_JSONL,
-			       t->tw_cols, t->n_cols, &w->diags);
-	{
-		struct pq_options opt;
-		pq_options_init(&opt);
-		opt.codec = r->codec;
-		return pq_writer_open(&s->pq, path, t->data_specs, t->n_data, &opt, &w->diags);
-	}
+	pq_options_init(&opt);
+	opt.codec = r->codec;
+	return pq_writer_open(&s->pq, path, t->data_specs, t->n_data, &opt, &w->diags);
 }
 
 /* Writes rows whose normalised values are in w->nv. */
 static int sink_write(struct worker *w, const struct rt_table *t, struct sink *s, size_t n)
 {
 	s->rows += (int64_t)n;
-	if (s->tw) {
-		for (size_t j = 0; j < t->n_cols; j++)
-			w->nvp[j] = &w->nv[j];
-		return tw_write_batch(s->tw, w->nvp, n);
-	}
 	to_parquet(w, t, n);
 	return pq_writer_write_batch(s->pq, w->pqcols, n);
 }
 
 static void sink_abort(struct sink *s)
 {
-	if (s->tw)
-		tw_abort(s->tw);
 	if (s->pq)
 		pq_writer_abort(s->pq);
 	memset(s, 0, sizeof(*s));
@@ -585,14 +572,10 @@ static int sink_close(struct sink *s, struct unit_out *uo, const char *rel, char
 	int rc;
 	memset(&f, 0, sizeof(f));
 	f.rows = s->rows;
-	if (s->tw) {
-		rc = tw_close(s->tw, &f.bytes);
-	} else {
-		rc = pq_writer_close(s->pq, &f.stats);
-		if (rc == 0) {
-			f.has_stats = true;
-			f.bytes = f.stats.file_bytes;
-		}
+	rc = pq_writer_close(s->pq, &f.stats);
+	if (rc == 0) {
+		f.has_stats = true;
+		f.bytes = f.stats.file_bytes;
 	}
 	memset(s, 0, sizeof(*s));
 	if (rc)

@@ -1,15 +1,16 @@
 /*
  * text_writer: the CSV and JSON lines writers (see text_writer.h for the
- * formats).  Rows are formatted straight into one growing buffer, a step of
- * rows at a time: first the buffer is grown to the step's worst-case length
+ * formats).  A formatter appends rows to its caller's growing buffer, a step
+ * of rows at a time: first the buffer is grown to the step's worst-case length
  * (fixed per column type, plus the escaped length of its strings), so the
  * per-value code writes through a plain pointer without bounds checks.
  * JSON lines go row by row.  CSV goes column by column: each column's texts
  * of TW_CSV_ROWS rows are formatted by one loop of their type into fixed
  * slots of a scratch area (value and comma), then each row is assembled
  * with one fixed-size copy per value; strings are checked for bytes that
- * need quoting once per step and copied as they are when none does.  The
- * buffer goes to the file with write(2) whenever it passes TW_FLUSH_BYTES.
+ * need quoting once per step and copied as they are when none does.  A
+ * writer takes such text: large pieces go to the file with write(2) as they
+ * are, small ones are gathered up to TW_FLUSH_BYTES first.
  * Numbers, dates and timestamps are formatted by hand (8 digits at a time in
  * 32-bit arithmetic); doubles in plain notation (10^-3 <= |d| < 10^7) get
  * their shortest digits exactly in 128-bit integers, the others go to
@@ -53,7 +54,6 @@ struct tw_layout {
 struct text_writer {
 	int fd;
 	char *path;
-	struct tw_layout lay;
 	struct strbuf buf;
 	int64_t bytes;
 	bool failed;
@@ -849,12 +849,8 @@ static int fail_errno(struct text_writer *w, int err)
 	return -1;
 }
 
-static int flush(struct text_writer *w)
+static int write_all(struct text_writer *w, const char *p, size_t left)
 {
-	const char *p = w->buf.buf;
-	size_t left = w->buf.len;
-	if (w->failed)
-		return -1;
 	while (left) {
 		ssize_t n = write(w->fd, p, left);
 		if (n < 0) {
@@ -866,6 +862,13 @@ static int flush(struct text_writer *w)
 		left -= (size_t)n;
 		w->bytes += n;
 	}
+	return 0;
+}
+
+static int flush(struct text_writer *w)
+{
+	if (w->failed || write_all(w, w->buf.buf, w->buf.len))
+		return -1;
 	strbuf_reset(&w->buf);
 	return 0;
 }
@@ -884,28 +887,14 @@ int tw_open(struct text_writer **out, const char *path, enum tw_format fmt,
 	if (!w->path)
 		abort();
 	strbuf_init(&w->buf, TW_FLUSH_BYTES + 4096);
-	layout_init(&w->lay, fmt, cols, n_cols);
 	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (w->fd < 0) {
 		fail_errno(w, errno);
 		tw_abort(w);
 		return -1;
 	}
-	format_header(&w->buf, &w->lay, cols);
+	tw_format_header(&w->buf, fmt, cols, n_cols);
 	*out = w;
-	return 0;
-}
-
-int tw_write_batch(struct text_writer *w, const struct eval_vec *const *cols, size_t n_rows)
-{
-	if (w->failed)
-		return -1;
-	for (size_t i = 0; i < n_rows; i += TW_ROWS_PER_STEP) {
-		size_t to = n_rows - i < TW_ROWS_PER_STEP ? n_rows : i + TW_ROWS_PER_STEP;
-		format_rows(&w->buf, &w->lay, cols, i, to);
-		if (w->buf.len >= TW_FLUSH_BYTES && flush(w))
-			return -1;
-	}
 	return 0;
 }
 
@@ -920,18 +909,7 @@ int tw_write_text(struct text_writer *w, const char *text, size_t len, struct di
 	}
 	if (w->buf.len && flush(w))
 		return -1;
-	while (len) {
-		ssize_t n = write(w->fd, text, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return fail_errno(w, errno);
-		}
-		text += n;
-		len -= (size_t)n;
-		w->bytes += n;
-	}
-	return 0;
+	return write_all(w, text, len);
 }
 
 /* ---------- formatters ---------- */
@@ -969,7 +947,6 @@ void tw_formatter_free(struct tw_formatter *f)
 static void writer_free(struct text_writer *w)
 {
 	strbuf_release(&w->buf);
-	layout_release(&w->lay);
 	free(w->path);
 	free(w);
 }

@@ -2,9 +2,10 @@
  * text_writer: CSV and JSON lines files of evaluated batches (eval.h), for
  * the native runtime's `--output-format csv|jsonl`.
  *
- * One writer writes one file; it holds no global state, so each thread may
- * write its own file.  The text depends only on the rows, never on how they
- * were batched.  Values are formatted by hand (no printf on the hot path):
+ * A formatter turns batches into text; a writer writes one file, its header
+ * and the text given to it.  Neither holds global state, so threads may
+ * format rows that one of them writes.  The text depends only on the rows,
+ * never on how they were batched.  Values are formatted by hand (no printf on the hot path):
  *
  *   type       CSV                              JSON lines
  *   BOOL       true / false                     true / false
@@ -59,9 +60,6 @@ struct text_writer;
 int tw_open(struct text_writer **out, const char *path, enum tw_format fmt,
 	    const struct tw_column *cols, size_t n_cols, struct diags *diags);
 
-/* Appends n_rows rows: cols[j] is column j (its type must be the spec's). */
-int tw_write_batch(struct text_writer *w, const struct eval_vec *const *cols, size_t n_rows);
-
 /* Flushes and closes the file; frees the writer whatever the outcome. */
 int tw_close(struct text_writer *w, int64_t *bytes_out);
 
@@ -78,7 +76,7 @@ int tw_write_text(struct text_writer *w, const char *text, size_t len, struct di
 /*
  * A formatter makes the text of rows without a file, so that one thread can
  * format rows that another writes.  It holds scratch space: one per thread.
- * tw_formatter_rows appends exactly what tw_write_batch would write.
+ * tw_formatter_rows appends the rows' text (cols[j] is column j, of the spec's type).
  */
 struct tw_formatter;
 struct tw_formatter *tw_formatter_new(enum tw_format fmt, const struct tw_column *cols,
