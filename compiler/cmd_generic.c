@@ -56,13 +56,6 @@ extern char **environ;
 
 #define GENERIC_FOLDER "fabric_workspace_items/synthetic_data_generation/generic"
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A check for NOTEBOOK arguments: a generic template name. */
 static int check_generic_template(const char *value, struct strbuf *why)
 {
@@ -823,7 +816,7 @@ static int ewp_execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli
 {
 	struct ewp w;
 	struct diags d = DIAGS_INIT;
-	double t0 = now_s();
+	double t0 = run_clock_s();
 	int ret = CLI_EXIT_USAGE, rc;
 
 	memset(&w, 0, sizeof(w));
@@ -901,7 +894,7 @@ static int ewp_execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli
 answer:
 	if (ret != CLI_EXIT_USAGE || o->json)
 		ewp_answer(&w, ret == CLI_EXIT_OK ? "ok" : ret == CLI_EXIT_FAILURE ? "failed" : "invalid",
-			   now_s() - t0);
+			   run_clock_s() - t0);
 	if (w.scratch)
 		(void)run_remove_tree(w.scratch);
 	free(w.scratch);

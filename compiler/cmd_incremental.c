@@ -531,13 +531,6 @@ static void print_diags(const struct diags *d)
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 struct day_result {
 	int64_t rows;
 	size_t tables;
@@ -554,7 +547,7 @@ static int run_day(struct day_result *res, struct cli_ctx *ctx, const struct cmd
 	struct plan plan;
 	struct run_request req;
 	struct run_stats st;
-	double t0 = now_s();
+	double t0 = run_clock_s();
 	int ret = -1;
 	size_t n_selected = 0, n_wh = 0;
 	cJSON *jd = NULL, *jt = NULL;
@@ -662,7 +655,7 @@ static int run_day(struct day_result *res, struct cli_ctx *ctx, const struct cmd
 	}
 	ret = 0;
 done:
-	res->seconds = now_s() - t0;
+	res->seconds = run_clock_s() - t0;
 	if (jd) {
 		cJSON_AddNumberToObject(jd, "rows", (double)res->rows);
 		cJSON_AddNumberToObject(jd, "seconds", res->seconds);
@@ -884,7 +877,7 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 	struct log_table log;
 	bool log_open = false;
 	size_t n_batches = 0, days_done = 0;
-	double t0 = now_s();
+	double t0 = run_clock_s();
 	cJSON *json_days = o->json ? cJSON_CreateArray() : NULL;
 	int ret;
 
@@ -952,7 +945,7 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 	ret = CLI_EXIT_OK;
 	for (size_t b = 0; b < n_batches && ret == CLI_EXIT_OK; b++) {
 		int64_t batch_rows = 0;
-		double tb = now_s();
+		double tb = run_clock_s();
 		for (int64_t day_i = batches[b].first; day_i <= batches[b].last; day_i++) {
 			struct day_result res;
 			struct incr_day day = {0};
@@ -983,7 +976,7 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 			strbuf_addstr(&a, " to ");
 			cli_date_format(&a, start + batches[b].last);
 			printf("%s batch %zu/%zu (%s): %lld rows in %.2f s\n", ds->id, b + 1, n_batches, a.buf,
-			       (long long)batch_rows, now_s() - tb);
+			       (long long)batch_rows, run_clock_s() - tb);
 			fflush(stdout);
 			strbuf_release(&a);
 		}
@@ -1010,13 +1003,13 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 		cJSON_AddItemToObject(doc, "days", json_days);
 		json_days = NULL;
 		cJSON_AddNumberToObject(doc, "rows", (double)total_rows);
-		cJSON_AddNumberToObject(doc, "seconds", now_s() - t0);
+		cJSON_AddNumberToObject(doc, "seconds", run_clock_s() - t0);
 		cJSON_AddBoolToObject(doc, "completed", ret == CLI_EXIT_OK);
 		cli_print_json(doc);
 		cJSON_Delete(doc);
 	} else if (!o->has_date && ret == CLI_EXIT_OK) {
 		printf("%s: %zu day%s, %lld rows in %.2f s -> %s\n", ds->id, days_done, days_done == 1 ? "" : "s",
-		       (long long)total_rows, now_s() - t0, files.buf);
+		       (long long)total_rows, run_clock_s() - t0, files.buf);
 	}
 	if (log_open) {
 		/* the log table: the tables of each day, and the run's own row */
@@ -1027,7 +1020,7 @@ static int execute(struct cli_ctx *ctx, struct cmd_opts *o, const struct cli_par
 		strbuf_addf(&msg, "%s %s: %zu day%s, %lld rows", ctx->cmd->name, ds->id, days_done,
 			    days_done == 1 ? "" : "s", (long long)total_rows_done);
 		log_table_add_run(&log, ret == CLI_EXIT_OK ? "completed" : interrupted ? "interrupted" : "failed",
-				  last_done, total_rows_done, now_s() - t0, msg.buf, errors);
+				  last_done, total_rows_done, run_clock_s() - t0, msg.buf, errors);
 		if (log_table_write(&log, lake.buf, &ld)) {
 			for (size_t i = 0; i < ld.n; i++)
 				fprintf(stderr, "ingen_fab: warning: cannot append to the log table: %s\n",

@@ -40,13 +40,6 @@ const char *notebook_python(void)
 	return p && *p ? p : "python3";
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static const char *signal_name(int sig)
 {
 	switch (sig) {
@@ -163,7 +156,7 @@ static int spawn_and_wait(struct child_outcome *oc, const struct notebook_run_re
 	argv[2] = NULL;
 	fflush(stdout);
 	fflush(stderr);
-	t0 = now_seconds();
+	t0 = run_clock_s();
 	err = posix_spawnp(&pid, req->python, &fa, &attr, argv, envp);
 	if (err) {
 		diag_error(diags, NULL, "cannot run '%s': %s (set INGEN_FAB_PYTHON to a Python with %s)",
@@ -199,7 +192,7 @@ static int spawn_and_wait(struct child_outcome *oc, const struct notebook_run_re
 			kill(-pid, SIGKILL);
 		}
 	}
-	oc->seconds = now_seconds() - t0;
+	oc->seconds = run_clock_s() - t0;
 	if (!getrusage(RUSAGE_CHILDREN, &ru))
 		oc->peak_mb = (double)ru.ru_maxrss / 1024.0; /* kilobytes on Linux */
 	rc = 0;

@@ -85,7 +85,7 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
-static double now_s(void)
+double run_clock_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -1121,7 +1121,7 @@ static bool take_work(struct run *r, struct rt_table **t_out, int64_t *u_out, in
 			*t_out = t;
 			if (!t->started) {
 				t->started = true;
-				t->t_start = now_s();
+				t->t_start = run_clock_s();
 			}
 			return true;
 		}
@@ -1224,7 +1224,7 @@ static void *worker_main(void *arg)
 			worker_fail(w);
 		} else if (rc == UNIT_OK && closed) {
 			if (++t->units_done == t->n_units) {
-				t->t_end = now_s();
+				t->t_end = run_clock_s();
 				pthread_cond_broadcast(&r->cv);
 			}
 		}
@@ -1801,7 +1801,7 @@ static int finalize_ready(struct run *r, size_t *next_final, bool *line_drawn,
 		pthread_mutex_unlock(&r->mu);
 		rc = table_finalize(r, rt, diags);
 		if (rc == 0) {
-			rt->seconds = now_s() - rt->t_start;
+			rt->seconds = run_clock_s() - rt->t_start;
 			if (r->req->progress) {
 				progress_done(rt);
 				*line_drawn = false;
@@ -1849,7 +1849,7 @@ static int supervise(struct run *r, const sigset_t *sigs, int *signo, struct dia
 		}
 		pthread_cond_timedwait(&r->cv, &r->mu, &until);
 		if (r->req->progress && next_final < r->n_tables && !atomic_load(&r->stop)) {
-			double now = now_s();
+			double now = run_clock_s();
 			if (now - last_draw >= 0.1) {
 				last_draw = now;
 				progress_line(&r->tables[next_final], now);
@@ -1874,7 +1874,7 @@ int run_execute(struct run_stats *out, const struct run_request *req, struct dia
 	sigset_t sigs, old_mask;
 	bool masked = false;
 	int signo = 0, rc = -1, n_started = 0;
-	double t0 = now_s();
+	double t0 = run_clock_s();
 	int64_t total_units = 0;
 	struct strbuf sb = STRBUF_INIT;
 
@@ -2005,7 +2005,7 @@ cleanup:
 			out->rows += rt->rows;
 		}
 	}
-	out->seconds = now_s() - t0;
+	out->seconds = run_clock_s() - t0;
 	out->peak_memory_mb = peak_mb();
 	if (rc == 0 && req->write_log && write_run_log(out, r.pid, diags))
 		rc = -1;

@@ -115,6 +115,9 @@ const char *run_format_name(enum run_format f);
 /* The default rows per output file of a table of `rows` rows. */
 int64_t run_file_rows(int64_t rows);
 
+/* Seconds on the monotonic clock: the runs' and the commands' durations. */
+double run_clock_s(void);
+
 /* The final folder of a table (see the layout above). */
 void run_table_dir(struct strbuf *sb, const char *root, const char *dataset_id,
 		   enum run_format f, const char *table);
