@@ -833,10 +833,9 @@ void tw_format_header(struct strbuf *sb, enum tw_format fmt, const struct tw_col
 void tw_format_rows(struct strbuf *sb, enum tw_format fmt, const struct tw_column *cols,
 		    size_t n_cols, const struct eval_vec *const *vecs, size_t n_rows)
 {
-	struct tw_layout lay;
-	layout_init(&lay, fmt, cols, n_cols);
-	format_rows(sb, &lay, vecs, 0, n_rows);
-	layout_release(&lay);
+	struct tw_formatter *f = tw_formatter_new(fmt, cols, n_cols);
+	tw_formatter_rows(f, sb, vecs, n_rows);
+	tw_formatter_free(f);
 }
 
 /* ---------- files ---------- */
