@@ -25,6 +25,23 @@ typedef __int128 i128;
 
 #define I128_MAX ((i128)(((unsigned __int128)1 << 127) - 1))
 
+/*
+ * Each kernel is compiled twice, for any x86-64 and for x86-64-v4, and the
+ * loader picks one for the CPU.  AVX-512DQ converts between int64 and double
+ * eight lanes at a time (SSE2 has no such instruction), which makes the
+ * draws (hash to unit double to integer range) several times faster.  The
+ * values are the same: every lane does the scalar IEEE operation, and
+ * nothing is contracted into an FMA (-ffp-contract=off).  op_hash is left
+ * out: AVX-512's 64-bit multiply is slower than the scalar one here
+ * (docs/performance.md).  INGEN_NO_KERNEL_CLONES (the sanitizer build) keeps
+ * the portable kernels only, so the test suites run both kinds.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(INGEN_NO_KERNEL_CLONES)
+#define KERNEL __attribute__((target_clones("default", "arch=x86-64-v4")))
+#else
+#define KERNEL
+#endif
+
 /* 10^s as the nearest double (exact up to 10^22). */
 static const double p10d[39] = {
 	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
@@ -347,7 +364,7 @@ struct vec *eval_convert(struct eval_ctx *c, struct vec *x, enum ir_type to, int
 }
 
 /* CAST and TO_STR nodes: straight into the node's output (its frame vec when memoised). */
-static struct vec *op_cast(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_cast(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	enum ir_type to = n->op == IR_TO_STR ? IR_T_STR : n->type;
 	if (a[0]->v.type == to && (to != IR_T_DEC || a[0]->v.scale == n->scale))
@@ -542,7 +559,7 @@ static struct vec *op_hash(struct eval_ctx *c, struct frame *f, const struct eno
 	return o;
 }
 
-static struct vec *op_unit(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_unit(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n;
@@ -563,7 +580,7 @@ static inline int64_t int_range_wide(uint64_t h, int64_t lo, int64_t hi)
 	return (int64_t)((uint64_t)lo + off);
 }
 
-static struct vec *op_int_range(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_int_range(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n;
@@ -581,7 +598,7 @@ static struct vec *op_int_range(struct eval_ctx *c, struct frame *f, const struc
 
 /* ---------- arithmetic ---------- */
 
-static struct vec *op_arith(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_arith(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = a[0], *y = a[1], *o;
 	size_t N = c->cur_n, mx, my;
@@ -645,7 +662,7 @@ static struct vec *op_arith(struct eval_ctx *c, struct frame *f, const struct en
 	return o;
 }
 
-static struct vec *op_div(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_div(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = eval_convert(c, a[0], IR_T_F64, 0), *y, *o;
 	size_t N = c->cur_n, mx, my;
@@ -670,7 +687,7 @@ static struct vec *op_div(struct eval_ctx *c, struct frame *f, const struct enod
 	return o;
 }
 
-static struct vec *op_idiv_mod(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_idiv_mod(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = a[0], *y = a[1], *o;
 	size_t N = c->cur_n, mx, my;
@@ -725,7 +742,7 @@ static struct vec *op_idiv_mod(struct eval_ctx *c, struct frame *f, const struct
 	return o;
 }
 
-static struct vec *op_affine_mod(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_affine_mod(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x);
@@ -743,7 +760,7 @@ static struct vec *op_affine_mod(struct eval_ctx *c, struct frame *f, const stru
 	return o;
 }
 
-static struct vec *op_neg_abs(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_neg_abs(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = a[0], *o;
 	size_t N = c->cur_n, m;
@@ -786,7 +803,7 @@ static inline int64_t cmp_holds(enum ir_op op, int r)
 	}
 }
 
-static struct vec *op_cmp(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_cmp(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = a[0], *y = a[1], *o;
 	enum ir_type tx = x->v.type, ty = y->v.type;
@@ -872,7 +889,7 @@ static struct vec *op_cmp(struct eval_ctx *c, struct frame *f, const struct enod
 }
 
 /* SQL three-valued AND / OR over any number of arguments. */
-static struct vec *op_and_or(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_and_or(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n);
 	size_t N = c->cur_n;
@@ -906,7 +923,7 @@ static struct vec *op_and_or(struct eval_ctx *c, struct frame *f, const struct e
 	return o;
 }
 
-static struct vec *op_not(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_not(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x);
@@ -917,7 +934,7 @@ static struct vec *op_not(struct eval_ctx *c, struct frame *f, const struct enod
 	return o;
 }
 
-static struct vec *op_is_null(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_is_null(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x);
@@ -1038,7 +1055,7 @@ void eval_picks(const struct enode *n, struct vec **a, size_t N, uint32_t *pick)
 }
 
 /* IF, CASE (with every branch evaluated on every row) and COALESCE. */
-static struct vec *op_select(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_select(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	size_t N = c->cur_n, na = n->n_args;
 	uint32_t *pick = c->pick;
@@ -1069,7 +1086,7 @@ static struct vec *op_select(struct eval_ctx *c, struct frame *f, const struct e
 }
 
 /* LEAST / GREATEST: NULLs are skipped (NULL only when all are). */
-static struct vec *op_least_greatest(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_least_greatest(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	size_t N = c->cur_n, na = n->n_args;
 	uint32_t *pick = c->pick;
@@ -1137,7 +1154,7 @@ static struct vec *op_least_greatest(struct eval_ctx *c, struct frame *f, const 
 
 /* ---------- numeric functions ---------- */
 
-static struct vec *op_floor_ceil(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_floor_ceil(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x);
@@ -1164,7 +1181,7 @@ static struct vec *op_floor_ceil(struct eval_ctx *c, struct frame *f, const stru
 	return o;
 }
 
-static struct vec *op_math(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_math(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = eval_convert(c, a[0], IR_T_F64, 0), *o;
 	size_t N = c->cur_n;
@@ -1212,7 +1229,7 @@ static inline double java_pow(double x, double y)
 	return pow(x, y);
 }
 
-static struct vec *op_pow(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_pow(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = eval_convert(c, a[0], IR_T_F64, 0), *y, *o;
 	size_t N = c->cur_n, mx, my;
@@ -1236,7 +1253,7 @@ static struct vec *op_pow(struct eval_ctx *c, struct frame *f, const struct enod
  * DEC and I64 output, that / 10^s (* 10^-s) for F64 output.  A decimal or an
  * integer: the exact rescaling of its unscaled value.
  */
-static struct vec *op_round(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_round(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = a[0], *o = eval_out(c, f, n);
 	size_t N = c->cur_n, m = vmask(x);
@@ -1291,7 +1308,7 @@ static struct vec *op_round(struct eval_ctx *c, struct frame *f, const struct en
 
 /* ---------- tables ---------- */
 
-static struct vec *op_search_cum(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_search_cum(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = eval_convert(c, a[0], IR_T_F64, 0), *o;
 	const double *t = n->table->f64;
@@ -1330,7 +1347,7 @@ static struct vec *op_search_cum(struct eval_ctx *c, struct frame *f, const stru
 	return o;
 }
 
-static struct vec *op_alias_pick(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_alias_pick(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = a[0], *u = eval_convert(c, a[1], IR_T_F64, 0), *o;
 	const struct ir_table *t = n->table;
@@ -1353,7 +1370,7 @@ static struct vec *op_alias_pick(struct eval_ctx *c, struct frame *f, const stru
 	return o;
 }
 
-static struct vec *op_element(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_element(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	const struct ir_table *t = n->table;
@@ -1400,7 +1417,7 @@ static struct vec *op_element(struct eval_ctx *c, struct frame *f, const struct 
 /* ---------- strings ---------- */
 
 /* Argument by argument: the row lengths, their prefix sums, then one copy loop per argument. */
-static struct vec *op_concat(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_concat(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	size_t N = c->cur_n, na = n->n_args, total = 0;
 	uint64_t *at = c->lens;
@@ -1460,7 +1477,7 @@ static struct vec *op_concat(struct eval_ctx *c, struct frame *f, const struct e
  * element strings first.  Rows of fixed-length arguments (the characters
  * of a pattern) need no length pass.
  */
-struct vec *eval_concat_fused(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL struct vec *eval_concat_fused(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	size_t N = c->cur_n, na = n->n_args, total = 0;
 	uint64_t *at = c->lens;
@@ -1617,7 +1634,7 @@ struct vec *eval_concat_fused(struct eval_ctx *c, struct frame *f, const struct 
 }
 
 /* LOWER, UPPER (ASCII letters only) and LETTERS (keep ASCII letters). */
-static struct vec *op_bytes(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_bytes(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x), total = 0, len = 0;
@@ -1655,7 +1672,7 @@ static struct vec *op_bytes(struct eval_ctx *c, struct frame *f, const struct en
 	return o;
 }
 
-static struct vec *op_length(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_length(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x);
@@ -1673,7 +1690,7 @@ static struct vec *op_length(struct eval_ctx *c, struct frame *f, const struct e
  */
 #define LPAD_PADDED ((uint64_t)1 << 63)
 
-static struct vec *op_lpad(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_lpad(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	static const char space[] = " ";
 	struct vec *o = eval_out(c, f, n), *x = a[0], *w = a[1], *p = n->n_args > 2 ? a[2] : NULL;
@@ -1735,7 +1752,7 @@ static struct vec *op_lpad(struct eval_ctx *c, struct frame *f, const struct eno
 }
 
 /* Spark substring(s, pos, len): 1-based, pos 0 is 1, pos < 0 counts from the end. */
-static struct vec *op_substr(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_substr(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0], *ps = a[1], *ls = n->n_args > 2 ? a[2] : NULL;
 	size_t N = c->cur_n, mx = vmask(x), mp = vmask(ps), ml = ls ? vmask(ls) : 0, total = 0, len = 0;
@@ -1785,7 +1802,7 @@ static inline void put_hex16(char *d, uint64_t v)
 	}
 }
 
-static struct vec *op_hex16(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_hex16(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x), len = 0;
@@ -1804,7 +1821,7 @@ static struct vec *op_hex16(struct eval_ctx *c, struct frame *f, const struct en
 }
 
 /* x = hex16(a) || hex16(b); x[0:8]-x[8:12]-4x[13:16]-v x[17:20]-x[20:32], v = "89ab"[x[16] & 3] */
-static struct vec *op_uuid(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_uuid(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0], *y = a[1];
 	size_t N = c->cur_n, mx = vmask(x), my = vmask(y), len = 0;
@@ -1850,7 +1867,7 @@ static inline bool day_of(enum ir_type t, int64_t v, int64_t *days)
 	return dt_days_ok(v);
 }
 
-static struct vec *op_datepart(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_datepart(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x);
@@ -1879,7 +1896,7 @@ static struct vec *op_datepart(struct eval_ctx *c, struct frame *f, const struct
 	return o;
 }
 
-static struct vec *op_make_date(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_make_date(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n);
 	size_t N = c->cur_n, my = vmask(a[0]), mm = vmask(a[1]), md = vmask(a[2]);
@@ -1898,7 +1915,7 @@ static struct vec *op_make_date(struct eval_ctx *c, struct frame *f, const struc
 	return o;
 }
 
-static struct vec *op_date_arith(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL static struct vec *op_date_arith(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0], *y = n->n_args > 1 ? a[1] : NULL;
 	size_t N = c->cur_n, mx = vmask(x), my = y ? vmask(y) : 0;

@@ -434,6 +434,15 @@ static size_t cursor_fill(struct cursor *c, const struct rt_table *t, int64_t *r
 
 /* ---------- normalisation and writer input ---------- */
 
+/* Whether a valid row of v is outside [lo, hi]: the whole batch, without an early exit, so it vectorises. */
+static bool any_outside(const struct eval_vec *v, size_t n, int64_t lo, int64_t hi)
+{
+	unsigned bad = 0;
+	for (size_t i = 0; i < n; i++)
+		bad |= v->valid[i] & ((v->i64[i] < lo) | (v->i64[i] > hi));
+	return bad != 0;
+}
+
 /* Builds w->nv[j] for the columns `which` (all when NULL) from eval's output. */
 static int normalize(struct worker *w, const struct rt_table *t, size_t n, const size_t *which,
 		     size_t n_which)
@@ -442,13 +451,10 @@ static int normalize(struct worker *w, const struct rt_table *t, size_t n, const
 		size_t j = which ? which[q] : q;
 		const struct rt_column *c = &t->cols[j];
 		struct eval_vec *v = &w->nv[j];
-		bool bad = false;
 
 		*v = *w->out[j];
 		if (c->int32) {
-			for (size_t i = 0; i < n && !bad; i++)
-				bad = v->valid[i] && (v->i64[i] < INT32_MIN || v->i64[i] > INT32_MAX);
-			if (bad) {
+			if (any_outside(v, n, INT32_MIN, INT32_MAX)) {
 				int64_t *dst = w->i64_buf[j];
 				for (size_t i = 0; i < n; i++)
 					dst[i] = (int64_t)(int32_t)(uint32_t)(uint64_t)v->i64[i];
@@ -456,22 +462,16 @@ static int normalize(struct worker *w, const struct rt_table *t, size_t n, const
 			}
 		} else if (c->dec_bound || c->type == IR_T_TS) {
 			int64_t lim = c->dec_bound ? c->dec_bound - 1 : INT64_MAX / 1000000;
-			for (size_t i = 0; i < n && !bad; i++)
-				bad = v->valid[i] && (v->i64[i] > lim || v->i64[i] < -lim);
-			if (bad) {
+			if (any_outside(v, n, -lim, lim)) {
 				uint8_t *dst = w->valid_buf[j];
 				for (size_t i = 0; i < n; i++)
 					dst[i] = v->valid[i] && v->i64[i] <= lim && v->i64[i] >= -lim;
 				v->valid = dst;
 			}
 		}
-		if (!c->nullable) {
-			for (size_t i = 0; i < n; i++)
-				if (!v->valid[i])
-					return diag_error(&w->diags, NULL,
-							  "internal error: NULL in primary key column '%s.%s'",
-							  t->t->name, c->col->name);
-		}
+		if (!c->nullable && memchr(v->valid, 0, n))
+			return diag_error(&w->diags, NULL, "internal error: NULL in primary key column '%s.%s'",
+					  t->t->name, c->col->name);
 	}
 	return 0;
 }

@@ -237,8 +237,8 @@ static size_t fmt_plain_shortest(char *buf, double d)
 {
 	typedef unsigned __int128 u128;
 	static const double p10e[] = {1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7};
-	uint64_t bits, m, lo4, hi4, mid4, n_lo, n_hi, n, p10;
-	u128 lo, hi, x, mid, rem, half;
+	uint64_t bits, m, lo4, hi4, mid4, n_lo, n_hi, n, p10, below, rem, half;
+	u128 lo, hi, x, mid;
 	int e, q, k, e10;
 	bool even;
 	double a = fabs(d);
@@ -265,22 +265,22 @@ static size_t fmt_plain_shortest(char *buf, double d)
 		e10++;
 	k = 16 - e10;
 	p10 = upow10_19[k];
+	/* below = the q bits a shift by q drops (q <= 64, so they fit a uint64) */
+	below = q == 64 ? ~0ULL : (1ULL << q) - 1;
 	lo = (u128)lo4 * p10;
 	hi = (u128)hi4 * p10;
 	x = lo >> q;
-	if ((x << q) < lo || (!even && (x << q) == lo))
-		x++;
+	x += ((uint64_t)lo & below) != 0 || !even; /* ceil, past an excluded end */
 	if (x >= (u128)upow10_19[18])
 		return 0;
 	n_lo = (uint64_t)x;
 	x = hi >> q;
-	if (!even && (x << q) == hi)
-		x--;
+	x -= ((uint64_t)hi & below) == 0 && !even;
 	n_hi = (uint64_t)x;
 	if (n_lo > n_hi)
 		return 0;
 	while (k > 0) {
-		uint64_t l = n_lo / 10 + (n_lo % 10 != 0), h = n_hi / 10;
+		uint64_t l = (n_lo + 9) / 10, h = n_hi / 10;
 		if (l > h)
 			break;
 		n_lo = l;
@@ -290,11 +290,10 @@ static size_t fmt_plain_shortest(char *buf, double d)
 	/* the candidate nearest to d, ties to even */
 	p10 = upow10_19[k];
 	mid = (u128)mid4 * p10;
-	half = (u128)1 << (q - 1);
+	half = 1ULL << (q - 1);
 	x = mid >> q;
-	rem = mid - (x << q);
-	if (rem > half || (rem == half && (x & 1)))
-		x++;
+	rem = (uint64_t)mid & below;
+	x += rem > half || (rem == half && (x & 1));
 	n = x < n_lo ? n_lo : x > n_hi ? n_hi : (uint64_t)x;
 	if (n >= upow10_19[17]) /* 17 digits at most */
 		return 0;
@@ -530,24 +529,36 @@ static void layout_release(struct tw_layout *lay)
 #define TW_DAY_Y9999 2932896
 
 /*
- * YYYY-MM-DD.  Years 0..9999 (the common case) are computed here in 32-bit
- * arithmetic (the algorithm of dt_civil_from_days, on non-negative day
- * numbers); other years go to dt_format_date.
+ * YYYY-MM-DD.  Years 0..9999 (the common case) are computed here with Neri
+ * and Schneider's calendar algorithm ("Euclidean affine functions and their
+ * application to calendar algorithms", 2022): multiplications and shifts in
+ * 32 bits, no division by a variable.  Days count from 0000-03-01 shifted by
+ * one era of 146,097 days (so every day of year 0 is non-negative); the
+ * year runs March to February, so January and February belong to the next
+ * civil year.  Other years go to dt_format_date.  tests/unit/
+ * test_text_writer.c checks every day of years 0..9999 against datetime.c.
  */
 static inline char *put_date(char *p, int64_t days)
 {
-	uint32_t z, era, doe, yoe, doy, mp, d, mo, y;
+	uint32_t n, n1, century, day_of_century, n2, year_of_century, day_of_year, n3, mo, d, jan_feb, y;
+	uint64_t p2;
 	if (days < TW_DAY_Y0 || days > TW_DAY_Y9999)
 		return p + dt_format_date(p, days);
-	z = (uint32_t)(days + 719468 + 146097); /* + one era: non-negative from year -400 on */
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	mo = mp < 10 ? mp + 3 : mp - 9;
-	y = yoe + era * 400 + (mo <= 2) - 400;
+	n = (uint32_t)(days + 719468 + 146097); /* days since -0400-03-01 */
+	n1 = 4 * n + 3;
+	century = n1 / 146097;
+	day_of_century = n1 % 146097 / 4;
+	n2 = 4 * day_of_century + 3;
+	p2 = (uint64_t)2939745 * n2; /* 2^32 * 4 / 1461: the year and the day within it */
+	year_of_century = (uint32_t)(p2 >> 32);
+	day_of_year = (uint32_t)p2 / 2939745 / 4; /* 0 = March 1st */
+	n3 = 2141 * day_of_year + 197913; /* month (3 = March .. 14 = February) . day - 1, in 16.16 */
+	mo = n3 >> 16;
+	d = (n3 & 0xFFFF) / 2141 + 1;
+	jan_feb = day_of_year >= 306;
+	if (jan_feb)
+		mo -= 12;
+	y = 100 * century + year_of_century + jan_feb - 400;
 	memcpy(p, digit_pairs + 2 * (y / 100), 2);
 	memcpy(p + 2, digit_pairs + 2 * (y % 100), 2);
 	p[4] = '-';
