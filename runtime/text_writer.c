@@ -74,11 +74,14 @@ static const uint64_t upow10_19[20] = {
 	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
 };
 
-/* Decimal digits of u (1..20): log10 from the bit length, corrected by one comparison. */
+/*
+ * Decimal digits of u (1..20): log10 from the bit length, corrected by one
+ * comparison, without a branch (u | 1 makes 0 count as one digit).
+ */
 static inline size_t count_digits(uint64_t u)
 {
 	int t = ((64 - __builtin_clzll(u | 1)) * 1233) >> 12;
-	return u < 10 ? 1 : (size_t)t + 1 - (u < upow10_19[t]);
+	return (size_t)t + ((u | 1) >= upow10_19[t]);
 }
 
 /* Exactly 8 digits of v < 10^8 (32-bit arithmetic). */
