@@ -364,7 +364,8 @@ struct vec *eval_convert(struct eval_ctx *c, struct vec *x, enum ir_type to, int
 }
 
 /* CAST and TO_STR nodes: straight into the node's output (its frame vec when memoised). */
-KERNEL static struct vec *op_cast(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_cast(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	enum ir_type to = n->op == IR_TO_STR ? IR_T_STR : n->type;
 	if (a[0]->v.type == to && (to != IR_T_DEC || a[0]->v.scale == n->scale))
@@ -559,7 +560,8 @@ static struct vec *op_hash(struct eval_ctx *c, struct frame *f, const struct eno
 	return o;
 }
 
-KERNEL static struct vec *op_unit(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_unit(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n;
@@ -580,7 +582,8 @@ static inline int64_t int_range_wide(uint64_t h, int64_t lo, int64_t hi)
 	return (int64_t)((uint64_t)lo + off);
 }
 
-KERNEL static struct vec *op_int_range(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_int_range(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n;
@@ -598,7 +601,8 @@ KERNEL static struct vec *op_int_range(struct eval_ctx *c, struct frame *f, cons
 
 /* ---------- arithmetic ---------- */
 
-KERNEL static struct vec *op_arith(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_arith(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = a[0], *y = a[1], *o;
 	size_t N = c->cur_n, mx, my;
@@ -662,7 +666,8 @@ KERNEL static struct vec *op_arith(struct eval_ctx *c, struct frame *f, const st
 	return o;
 }
 
-KERNEL static struct vec *op_div(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_div(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = eval_convert(c, a[0], IR_T_F64, 0), *y, *o;
 	size_t N = c->cur_n, mx, my;
@@ -687,7 +692,8 @@ KERNEL static struct vec *op_div(struct eval_ctx *c, struct frame *f, const stru
 	return o;
 }
 
-KERNEL static struct vec *op_idiv_mod(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_idiv_mod(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = a[0], *y = a[1], *o;
 	size_t N = c->cur_n, mx, my;
@@ -742,7 +748,8 @@ KERNEL static struct vec *op_idiv_mod(struct eval_ctx *c, struct frame *f, const
 	return o;
 }
 
-KERNEL static struct vec *op_affine_mod(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_affine_mod(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x);
@@ -760,7 +767,8 @@ KERNEL static struct vec *op_affine_mod(struct eval_ctx *c, struct frame *f, con
 	return o;
 }
 
-KERNEL static struct vec *op_neg_abs(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_neg_abs(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = a[0], *o;
 	size_t N = c->cur_n, m;
@@ -803,7 +811,8 @@ static inline int64_t cmp_holds(enum ir_op op, int r)
 	}
 }
 
-KERNEL static struct vec *op_cmp(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_cmp(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = a[0], *y = a[1], *o;
 	enum ir_type tx = x->v.type, ty = y->v.type;
@@ -889,7 +898,8 @@ KERNEL static struct vec *op_cmp(struct eval_ctx *c, struct frame *f, const stru
 }
 
 /* SQL three-valued AND / OR over any number of arguments. */
-KERNEL static struct vec *op_and_or(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_and_or(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n);
 	size_t N = c->cur_n;
@@ -923,7 +933,8 @@ KERNEL static struct vec *op_and_or(struct eval_ctx *c, struct frame *f, const s
 	return o;
 }
 
-KERNEL static struct vec *op_not(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_not(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x);
@@ -934,7 +945,8 @@ KERNEL static struct vec *op_not(struct eval_ctx *c, struct frame *f, const stru
 	return o;
 }
 
-KERNEL static struct vec *op_is_null(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_is_null(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x);
@@ -1055,7 +1067,8 @@ void eval_picks(const struct enode *n, struct vec **a, size_t N, uint32_t *pick)
 }
 
 /* IF, CASE (with every branch evaluated on every row) and COALESCE. */
-KERNEL static struct vec *op_select(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_select(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	size_t N = c->cur_n, na = n->n_args;
 	uint32_t *pick = c->pick;
@@ -1086,7 +1099,8 @@ KERNEL static struct vec *op_select(struct eval_ctx *c, struct frame *f, const s
 }
 
 /* LEAST / GREATEST: NULLs are skipped (NULL only when all are). */
-KERNEL static struct vec *op_least_greatest(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_least_greatest(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	size_t N = c->cur_n, na = n->n_args;
 	uint32_t *pick = c->pick;
@@ -1154,7 +1168,8 @@ KERNEL static struct vec *op_least_greatest(struct eval_ctx *c, struct frame *f,
 
 /* ---------- numeric functions ---------- */
 
-KERNEL static struct vec *op_floor_ceil(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_floor_ceil(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x);
@@ -1181,7 +1196,8 @@ KERNEL static struct vec *op_floor_ceil(struct eval_ctx *c, struct frame *f, con
 	return o;
 }
 
-KERNEL static struct vec *op_math(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_math(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = eval_convert(c, a[0], IR_T_F64, 0), *o;
 	size_t N = c->cur_n;
@@ -1229,7 +1245,8 @@ static inline double java_pow(double x, double y)
 	return pow(x, y);
 }
 
-KERNEL static struct vec *op_pow(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_pow(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = eval_convert(c, a[0], IR_T_F64, 0), *y, *o;
 	size_t N = c->cur_n, mx, my;
@@ -1253,7 +1270,8 @@ KERNEL static struct vec *op_pow(struct eval_ctx *c, struct frame *f, const stru
  * DEC and I64 output, that / 10^s (* 10^-s) for F64 output.  A decimal or an
  * integer: the exact rescaling of its unscaled value.
  */
-KERNEL static struct vec *op_round(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_round(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = a[0], *o = eval_out(c, f, n);
 	size_t N = c->cur_n, m = vmask(x);
@@ -1308,7 +1326,8 @@ KERNEL static struct vec *op_round(struct eval_ctx *c, struct frame *f, const st
 
 /* ---------- tables ---------- */
 
-KERNEL static struct vec *op_search_cum(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_search_cum(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = eval_convert(c, a[0], IR_T_F64, 0), *o;
 	const double *t = n->table->f64;
@@ -1347,7 +1366,8 @@ KERNEL static struct vec *op_search_cum(struct eval_ctx *c, struct frame *f, con
 	return o;
 }
 
-KERNEL static struct vec *op_alias_pick(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_alias_pick(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *x = a[0], *u = eval_convert(c, a[1], IR_T_F64, 0), *o;
 	const struct ir_table *t = n->table;
@@ -1370,7 +1390,8 @@ KERNEL static struct vec *op_alias_pick(struct eval_ctx *c, struct frame *f, con
 	return o;
 }
 
-KERNEL static struct vec *op_element(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_element(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	const struct ir_table *t = n->table;
@@ -1417,7 +1438,8 @@ KERNEL static struct vec *op_element(struct eval_ctx *c, struct frame *f, const 
 /* ---------- strings ---------- */
 
 /* Argument by argument: the row lengths, their prefix sums, then one copy loop per argument. */
-KERNEL static struct vec *op_concat(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_concat(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	size_t N = c->cur_n, na = n->n_args, total = 0;
 	uint64_t *at = c->lens;
@@ -1477,7 +1499,8 @@ KERNEL static struct vec *op_concat(struct eval_ctx *c, struct frame *f, const s
  * element strings first.  Rows of fixed-length arguments (the characters
  * of a pattern) need no length pass.
  */
-KERNEL struct vec *eval_concat_fused(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+struct vec *eval_concat_fused(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	size_t N = c->cur_n, na = n->n_args, total = 0;
 	uint64_t *at = c->lens;
@@ -1634,7 +1657,8 @@ KERNEL struct vec *eval_concat_fused(struct eval_ctx *c, struct frame *f, const 
 }
 
 /* LOWER, UPPER (ASCII letters only) and LETTERS (keep ASCII letters). */
-KERNEL static struct vec *op_bytes(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_bytes(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x), total = 0, len = 0;
@@ -1672,7 +1696,8 @@ KERNEL static struct vec *op_bytes(struct eval_ctx *c, struct frame *f, const st
 	return o;
 }
 
-KERNEL static struct vec *op_length(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_length(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x);
@@ -1690,7 +1715,8 @@ KERNEL static struct vec *op_length(struct eval_ctx *c, struct frame *f, const s
  */
 #define LPAD_PADDED ((uint64_t)1 << 63)
 
-KERNEL static struct vec *op_lpad(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_lpad(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	static const char space[] = " ";
 	struct vec *o = eval_out(c, f, n), *x = a[0], *w = a[1], *p = n->n_args > 2 ? a[2] : NULL;
@@ -1752,7 +1778,8 @@ KERNEL static struct vec *op_lpad(struct eval_ctx *c, struct frame *f, const str
 }
 
 /* Spark substring(s, pos, len): 1-based, pos 0 is 1, pos < 0 counts from the end. */
-KERNEL static struct vec *op_substr(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_substr(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0], *ps = a[1], *ls = n->n_args > 2 ? a[2] : NULL;
 	size_t N = c->cur_n, mx = vmask(x), mp = vmask(ps), ml = ls ? vmask(ls) : 0, total = 0, len = 0;
@@ -1802,7 +1829,8 @@ static inline void put_hex16(char *d, uint64_t v)
 	}
 }
 
-KERNEL static struct vec *op_hex16(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_hex16(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x), len = 0;
@@ -1821,7 +1849,8 @@ KERNEL static struct vec *op_hex16(struct eval_ctx *c, struct frame *f, const st
 }
 
 /* x = hex16(a) || hex16(b); x[0:8]-x[8:12]-4x[13:16]-v x[17:20]-x[20:32], v = "89ab"[x[16] & 3] */
-KERNEL static struct vec *op_uuid(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_uuid(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0], *y = a[1];
 	size_t N = c->cur_n, mx = vmask(x), my = vmask(y), len = 0;
@@ -1867,7 +1896,8 @@ static inline bool day_of(enum ir_type t, int64_t v, int64_t *days)
 	return dt_days_ok(v);
 }
 
-KERNEL static struct vec *op_datepart(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_datepart(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
 	size_t N = c->cur_n, m = vmask(x);
@@ -1896,7 +1926,8 @@ KERNEL static struct vec *op_datepart(struct eval_ctx *c, struct frame *f, const
 	return o;
 }
 
-KERNEL static struct vec *op_make_date(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_make_date(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n);
 	size_t N = c->cur_n, my = vmask(a[0]), mm = vmask(a[1]), md = vmask(a[2]);
@@ -1915,7 +1946,8 @@ KERNEL static struct vec *op_make_date(struct eval_ctx *c, struct frame *f, cons
 	return o;
 }
 
-KERNEL static struct vec *op_date_arith(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
+KERNEL
+static struct vec *op_date_arith(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0], *y = n->n_args > 1 ? a[1] : NULL;
 	size_t N = c->cur_n, mx = vmask(x), my = y ? vmask(y) : 0;

@@ -434,7 +434,10 @@ static size_t cursor_fill(struct cursor *c, const struct rt_table *t, int64_t *r
 
 /* ---------- normalisation and writer input ---------- */
 
-/* Whether a valid row of v is outside [lo, hi]: the whole batch, without an early exit, so it vectorises. */
+/*
+ * Whether a valid row of v is outside [lo, hi].  The whole batch is read,
+ * without an early exit, so that the loop vectorises.
+ */
 static bool any_outside(const struct eval_vec *v, size_t n, int64_t lo, int64_t hi)
 {
 	unsigned bad = 0;
