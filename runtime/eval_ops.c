@@ -19,28 +19,13 @@
 
 #include "datetime.h"
 #include "hash.h"
+#include "kernel_clones.h"
 #include "textfmt.h"
+#include "vmath.h"
 
 typedef __int128 i128;
 
 #define I128_MAX ((i128)(((unsigned __int128)1 << 127) - 1))
-
-/*
- * Each kernel is compiled twice, for any x86-64 and for x86-64-v4, and the
- * loader picks one for the CPU.  AVX-512DQ converts between int64 and double
- * eight lanes at a time (SSE2 has no such instruction), which makes the
- * draws (hash to unit double to integer range) several times faster.  The
- * values are the same: every lane does the scalar IEEE operation, and
- * nothing is contracted into an FMA (-ffp-contract=off).  op_hash is left
- * out: AVX-512's 64-bit multiply is slower than the scalar one here
- * (docs/performance.md).  INGEN_NO_KERNEL_CLONES (the sanitizer build) keeps
- * the portable kernels only, so the test suites run both kinds.
- */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(INGEN_NO_KERNEL_CLONES)
-#define KERNEL __attribute__((target_clones("default", "arch=x86-64-v4")))
-#else
-#define KERNEL
-#endif
 
 /* 10^s as the nearest double (exact up to 10^22). */
 static const double p10d[39] = {
@@ -543,6 +528,8 @@ static void and_valid(struct vec *o, const struct vec *x, const struct vec *y, s
 
 /* ---------- hashing and draws ---------- */
 
+/* Not a KERNEL: AVX-512's 64-bit multiply is slower than the scalar one here
+ * (docs/performance.md). */
 static struct vec *op_hash(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
 	struct vec *o = eval_out(c, f, n), *x = a[0];
@@ -1213,22 +1200,30 @@ static struct vec *op_math(struct eval_ctx *c, struct frame *f, const struct eno
 		case IR_SQRT:
 			EACH1(x, N, of[i] = sqrt(xf[j]));
 			break;
-		case IR_LN: /* Spark: ln(x) is NULL for x <= 0 */
+		case IR_LN: /* glibc's log, a batch at a time; Spark: ln(x) is NULL for x <= 0 */
+			if (x->bc) {
+				double v = xf[0] > 0 ? log(xf[0]) : 0;
+				EACH1(x, N, of[i] = v);
+			} else {
+				vmath_log(xf, of, N);
+			}
 			EACH1(x, N, {
-				double v = xf[j];
-				if (v <= 0) {
+				if (xf[j] <= 0) {
 					ov[i] = 0;
 					of[i] = 0;
-				} else {
-					of[i] = log(v);
 				}
 			});
 			break;
 		case IR_EXP:
 			EACH1(x, N, of[i] = exp(xf[j]));
 			break;
-		default:
-			EACH1(x, N, of[i] = cos(xf[j]));
+		default: /* glibc's cos, a batch at a time */
+			if (x->bc) {
+				double v = cos(xf[0]);
+				EACH1(x, N, of[i] = v);
+			} else {
+				vmath_cos(xf, of, N);
+			}
 			break;
 		}
 	}
