@@ -1214,8 +1214,13 @@ static struct vec *op_math(struct eval_ctx *c, struct frame *f, const struct eno
 				}
 			});
 			break;
-		case IR_EXP:
-			EACH1(x, N, of[i] = exp(xf[j]));
+		case IR_EXP: /* glibc's exp, a batch at a time */
+			if (x->bc) {
+				double v = exp(xf[0]);
+				EACH1(x, N, of[i] = v);
+			} else {
+				vmath_exp(xf, of, N);
+			}
 			break;
 		default: /* glibc's cos, a batch at a time */
 			if (x->bc) {

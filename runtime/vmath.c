@@ -1,7 +1,7 @@
 /*
- * vmath: glibc's cos and log for a batch, bit for bit, in loops the compiler
- * vectorises (the normal sampler takes a log and a cos a row, the lognormal
- * the same).
+ * vmath: glibc's cos, log and exp for a batch, bit for bit, in loops the
+ * compiler vectorises (the normal sampler takes a log and a cos a row, the
+ * lognormal an exp more).
  *
  * Each lane computes its function to about 2^-60 relative, as a
  * double-double hi + lo, with a table and short polynomials:
@@ -11,9 +11,11 @@
  *       cos(a + d) = C + C (cos d - 1) - S d - S (sin d - d), sin likewise;
  *   - log: x = 2^e m, m near 1, c the centre of m's 1/128 of an octave:
  *       log x = e ln 2 - log(1/c) + log1p(m/c - 1),
- *     m/c - 1 exact as a double-double by FMA, log1p a Taylor series.
- * The tables (sin, cos at j/64; 1/c and log(1/c)) are double-doubles from
- * the long double sinl, cosl and logl.
+ *     m/c - 1 exact as a double-double by FMA, log1p a Taylor series;
+ *   - exp: x = k ln2/128 + r (ln2/128 in two doubles), |r| <= ln2/256:
+ *       exp x = 2^(k >> 7) 2^((k & 127)/128) exp(r), exp(r) a Taylor series.
+ * The tables (sin, cos at j/64; 1/c and log(1/c); 2^(j/128)) are
+ * double-doubles from the long double sinl, cosl, logl and exp2l.
  *
  * That decides the rounding of most lanes.  When every value within a margin
  * of hi + lo rounds to the same double y, the true value rounds to y with
@@ -22,12 +24,14 @@
  *   - cos: 0.1 ulp.  glibc's s_sin.c claims about 0.55 ulp; the worst seen
  *     in tests/unit/test_vmath.c is 0.561, for a result next to pi/2 (where
  *     its reduction loses bits), so results below 1/32 always go to glibc;
- *   - log: 0.05 ulp.  This glibc's log (Arm's optimized-routines) is
- *     documented below 0.52 ulp, and none in the test is off by more; a
- *     correctly rounded log, as newer glibc has, passes any margin.
- * The other lanes (22 % for cos of 2 pi u, 10 % for log of 1 - u), and
- * arguments out of range, not positive (log) or not finite, call glibc.
- * tests/unit/test_vmath.c compares the two on about 13 million arguments.
+ *   - log and exp: 0.05 ulp.  This glibc's log and exp (Arm's
+ *     optimized-routines) are documented below 0.52 and 0.511 ulp, and none
+ *     in the test is off by more (log 0.517, exp under 0.51); a correctly
+ *     rounded function, as newer glibc has for log, passes any margin.
+ * The other lanes (22 % for cos of 2 pi u, 10 % for log of 1 - u and for
+ * exp), and arguments out of range (cos: |x| > 8, exp: |x| > 700), not
+ * positive (log) or not finite, call glibc.
+ * tests/unit/test_vmath.c compares the two on about 19 million arguments.
  *
  * The tables are built once (pthread_once) and only read after.  The
  * AVX-512 loops need gathers, which GCC's generic tuning does not emit, so
@@ -45,7 +49,6 @@
 #include <string.h>
 
 #include "kernel_clones.h"
-
 
 #define SINCOS_N 64 /* a = j/64: past pi/4 (50.3/64) with room, and every j & 63 */
 #define LOG_N 128   /* 1/128 of an octave each */
@@ -75,6 +78,17 @@
 #define L10 (-1.0 / 10)
 #define L11 (1.0 / 11)
 
+/* exp: x = k ln2/128 + r, ln2/128 = EXP_L1 + EXP_L2 (EXP_L1 has 36 bits: k EXP_L1 is exact for |k| < 2^17) */
+#define EXP_N 128
+#define EXP_N_OVER_LN2 0x1.71547652b82fep+7
+#define EXP_L1 0x1.62e42fefa0000p-8
+#define EXP_L2 0x1.cf79abc9e3b3ap-47
+/* exp(r) - 1 - r - r^2/2, from r^3 */
+#define E3 (1.0 / 6)
+#define E4 (1.0 / 24)
+#define E5 (1.0 / 120)
+#define E6 (1.0 / 720)
+
 /* log: x's bits minus LOG_OFF have m's octave index in the exponent field, m in [sqrt(1/2), sqrt(2)) */
 #define LOG_OFF 0x3fe6a09e667f3bcdULL
 #define LN2_HI 0x1.62e42fefa3800p-1 /* 42 bits: e LN2_HI is exact */
@@ -82,6 +96,7 @@
 
 static double sin_hi[SINCOS_N], sin_lo[SINCOS_N], cos_hi[SINCOS_N], cos_lo[SINCOS_N];
 static double log_invc[LOG_N], log_logc_hi[LOG_N], log_logc_lo[LOG_N];
+static double exp_hi[EXP_N], exp_lo[EXP_N]; /* 2^(j/128) */
 static bool use_tables, use_v4;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
@@ -111,6 +126,11 @@ static void tables_init(void)
 		l = -logl((long double)log_invc[i]);
 		log_logc_hi[i] = (double)l;
 		log_logc_lo[i] = (double)(l - log_logc_hi[i]);
+	}
+	for (int j = 0; j < EXP_N; j++) {
+		long double t = exp2l(j / (long double)EXP_N);
+		exp_hi[j] = (double)t;
+		exp_lo[j] = (double)(t - exp_hi[j]);
 	}
 	use_tables = true;
 #endif
@@ -219,6 +239,45 @@ static inline __attribute__((always_inline)) double log_lane(double x, int64_t *
 }
 
 /*
+ * exp(x) rounded to a double, and in *redo whether glibc must be asked
+ * instead (|x| > 700, where the result may leave the normal range, and NaN).
+ * exp(x) = 2^(k / 128) exp(r) = 2^e T exp(r), T = 2^(j / 128) from the
+ * table; the rounding is decided on T exp(r), which 2^e scales exactly.
+ */
+static inline __attribute__((always_inline)) double exp_lane(double x, int64_t *redo)
+{
+	bool in_range = fabs(x) <= 700.0; /* false for NaN */
+	x = in_range ? x : 0.0;
+
+	/* r = x - k ln2/128 = rh + rl, |r| <= ln2/256 (plus rounding) */
+	double kd = (x * EXP_N_OVER_LN2 + SHIFT) - SHIFT;
+	int64_t k = (int64_t)kd;
+	double r1 = x - kd * EXP_L1; /* both exact */
+	double t = kd * EXP_L2, t_err = fma(kd, EXP_L2, -t);
+	double rh = r1 - t, v = rh - r1;
+	double rl = (r1 - (rh - v)) + (-t - v) - t_err;
+
+	int j = (int)(k & (EXP_N - 1));
+	int64_t e = k >> 7; /* floor(k / 128) */
+	double th = exp_hi[j], tl = exp_lo[j];
+
+	/* T exp(r) = th + th rh + (tl + th rl + tl rh + th (r^2/2 + r^3/6 + ...)) */
+	double q = 0.5 * rh * rh + rh * rl + rh * rh * rh * (E3 + rh * (E4 + rh * (E5 + rh * E6)));
+	double p = th * rh, p_err = fma(th, rh, -p);
+	double hi = th + p, w = hi - th;
+	double lo = (th - (hi - w)) + (p - w);
+	lo += p_err + tl + th * rl + tl * rh + th * q;
+
+	double y = hi + lo;
+	*redo = !(in_range & rounding_decided(hi, lo, y, 0.05));
+
+	uint64_t scale_bits = (uint64_t)(e + 1023) << 52;
+	double scale;
+	memcpy(&scale, &scale_bits, sizeof(scale));
+	return y * scale;
+}
+
+/*
  * The block loops: out[i] for every lane, redo[i] for the lanes glibc must
  * redo; a portable one and, where GCC can build it, an AVX-512 one (GCC's
  * generic tuning emits no gathers, so that one names a tuning that does).
@@ -244,6 +303,7 @@ static inline __attribute__((always_inline)) double log_lane(double x, int64_t *
 
 BLOCK_LOOPS(cos_block, cos_lane)
 BLOCK_LOOPS(log_block, log_lane)
+BLOCK_LOOPS(exp_block, exp_lane)
 
 typedef void block_fn(const double *restrict, double *restrict, int64_t *restrict, size_t);
 
@@ -276,4 +336,9 @@ void vmath_cos(const double *restrict x, double *restrict out, size_t n)
 void vmath_log(const double *restrict x, double *restrict out, size_t n)
 {
 	run_blocks(x, out, n, log_block, log_block_v4, log);
+}
+
+void vmath_exp(const double *restrict x, double *restrict out, size_t n)
+{
+	run_blocks(x, out, n, exp_block, exp_block_v4, exp);
 }

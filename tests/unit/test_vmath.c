@@ -1,10 +1,10 @@
 /*
- * Unit tests for runtime/vmath.h: vmath_cos and vmath_log return glibc's cos
- * and log bit for bit, on the samplers' arguments (2 pi u, 1 - u), on any
- * argument of the fast range, where the result is tiny (cos next to the
- * multiples of pi/2, log next to 1), on the arguments left to glibc
- * (out of range, zero, negative, subnormal, infinite, NaN), and for batch
- * lengths around the block size.  The normal build runs the AVX-512 blocks
+ * Unit tests for runtime/vmath.h: vmath_cos, vmath_log and vmath_exp return
+ * glibc's cos, log and exp bit for bit, on the samplers' arguments (2 pi u,
+ * 1 - u, 4.2 + 0.8 z), on any argument of the fast range, where the result
+ * is tiny or near 1 (cos next to the multiples of pi/2, log next to 1, exp
+ * next to 0), on the arguments left to glibc (out of range, zero, negative,
+ * subnormal, infinite, NaN), and for batch lengths around the block size.  The normal build runs the AVX-512 blocks
  * on a CPU that has them, the sanitizer build the portable ones.
  */
 #include <float.h>
@@ -29,7 +29,9 @@ static uint64_t next_u64(void)
 	return rng_state;
 }
 
-enum fn { FN_COS, FN_LOG };
+enum fn { FN_COS, FN_LOG, FN_EXP };
+
+static const char *const fn_names[] = {"cos", "log", "exp"};
 
 /* Runs vmath's cos or log on x[0..n) and counts the values that differ from glibc's; prints the first. */
 static size_t count_fn_differences(enum fn fn, const double *x, size_t n)
@@ -40,14 +42,15 @@ static size_t count_fn_differences(enum fn fn, const double *x, size_t n)
 		abort();
 	if (fn == FN_COS)
 		vmath_cos(x, got, n);
-	else
+	else if (fn == FN_LOG)
 		vmath_log(x, got, n);
+	else
+		vmath_exp(x, got, n);
 	for (size_t i = 0; i < n; i++) {
-		double want = fn == FN_COS ? cos(x[i]) : log(x[i]);
+		double want = fn == FN_COS ? cos(x[i]) : fn == FN_LOG ? log(x[i]) : exp(x[i]);
 		bool same = isnan(want) ? isnan(got[i]) : memcmp(&want, &got[i], sizeof(want)) == 0;
 		if (!same && bad++ == 0)
-			fprintf(stderr, "vmath %s(%a) = %a, glibc %a\n", fn == FN_COS ? "cos" : "log", x[i],
-				got[i], want);
+			fprintf(stderr, "vmath %s(%a) = %a, glibc %a\n", fn_names[fn], x[i], got[i], want);
 	}
 	free(got);
 	return bad;
@@ -71,8 +74,12 @@ static double *random_args(size_t n, int kind)
 			x[i] = (double)(int64_t)r * 0x1p-60;
 		else if (kind == 2) /* the samplers' log argument: 1 - u */
 			x[i] = 1.0 - (double)(r >> 11) * 0x1p-53;
-		else /* any positive normal double: random bits below the exponent field's top */
+		else if (kind == 3) /* any positive normal double: random bits below the exponent field's top */
 			memcpy(&x[i], &(uint64_t){(r >> 1) % (0x7fe0000000000000ULL) + 0x0010000000000000ULL}, sizeof(double));
+		else if (kind == 4) /* the lognormal's exp argument: 4.2 + 0.8 z, |z| < 8 */
+			x[i] = 4.2 + 0.8 * ((double)(int64_t)r * 0x1p-60);
+		else /* anything in [-704, 704) */
+			x[i] = (double)(int64_t)r * 0x1.6p-54;
 	}
 	return x;
 }
@@ -189,6 +196,45 @@ static void test_vmath__log_batch_lengths(void)
 	free(x);
 }
 
+static void test_vmath__exp_sampler_arguments(void)
+{
+	size_t n = 4000000;
+	double *x = random_args(n, 4);
+	CHECK_U64_EQ(0, count_fn_differences(FN_EXP, x, n));
+	free(x);
+}
+
+static void test_vmath__exp_whole_range(void)
+{
+	size_t n = 2000000;
+	double *x = random_args(n, 5);
+	CHECK_U64_EQ(0, count_fn_differences(FN_EXP, x, n));
+	free(x);
+}
+
+/* Next to 0 (exp near 1) on both sides: the 20000 nearest doubles, then 2^s times them up to 2^40. */
+static void test_vmath__exp_next_to_zero(void)
+{
+	size_t n = (20000 + 51 * 200) * 2, m = 0;
+	double *x = malloc(n * sizeof(*x));
+	if (!x)
+		abort();
+	for (uint64_t i = 0; i < 20000 + 51 * 200; i++) {
+		double v = i < 20000 ? i * 0x1p-60 : 0x1p-60 * (double)(1ULL << ((i - 20000) / 200 % 41)) * (1 + (i % 200) / 200.0);
+		x[m++] = v;
+		x[m++] = -v;
+	}
+	CHECK_U64_EQ(0, count_fn_differences(FN_EXP, x, m));
+	free(x);
+}
+
+static void test_vmath__exp_arguments_left_to_glibc(void)
+{
+	double x[] = {700.0, -700.0, 700.0000000000001, 709.78, 709.8, -708.4, -745.1, -746.0, 1e300,
+		      -1e300, INFINITY, -INFINITY, NAN, -NAN, 0.0, -0.0, 0x1p-1074};
+	CHECK_U64_EQ(0, count_fn_differences(FN_EXP, x, sizeof(x) / sizeof(x[0])));
+}
+
 static const struct harness_test TESTS[] = {
 	{"vmath: the samplers' arguments", test_vmath__sampler_arguments},
 	{"vmath: anything in [-8, 8)", test_vmath__whole_fast_range},
@@ -200,6 +246,10 @@ static const struct harness_test TESTS[] = {
 	{"vmath: log next to 1", test_vmath__log_next_to_one},
 	{"vmath: log arguments left to glibc", test_vmath__log_arguments_left_to_glibc},
 	{"vmath: log batch lengths", test_vmath__log_batch_lengths},
+	{"vmath: exp of the lognormal's arguments", test_vmath__exp_sampler_arguments},
+	{"vmath: exp of anything in [-704, 704)", test_vmath__exp_whole_range},
+	{"vmath: exp next to 0", test_vmath__exp_next_to_zero},
+	{"vmath: exp arguments left to glibc", test_vmath__exp_arguments_left_to_glibc},
 	{NULL, NULL},
 };
 
