@@ -312,6 +312,7 @@ static void run_blocks(const double *restrict x, double *restrict out, size_t n,
 		       block_fn *block_v4, double (*libm)(double))
 {
 	int64_t redo[BLOCK]; /* as wide as a double, so a vector holds 8 lanes of each */
+	uint32_t at[BLOCK];
 
 	pthread_once(&tables_once, tables_init);
 	if (!use_tables) {
@@ -320,11 +321,14 @@ static void run_blocks(const double *restrict x, double *restrict out, size_t n,
 		return;
 	}
 	for (size_t from = 0; from < n; from += BLOCK) {
-		size_t m = n - from < BLOCK ? n - from : BLOCK;
+		size_t m = n - from < BLOCK ? n - from : BLOCK, n_redo = 0;
 		(use_v4 ? block_v4 : block)(x + from, out + from, redo, m);
-		for (size_t i = 0; i < m; i++)
-			if (redo[i])
-				out[from + i] = libm(x[from + i]);
+		for (size_t i = 0; i < m; i++) { /* the lanes to redo, listed without a branch */
+			at[n_redo] = (uint32_t)i;
+			n_redo += (size_t)redo[i];
+		}
+		for (size_t i = 0; i < n_redo; i++)
+			out[from + at[i]] = libm(x[from + at[i]]);
 	}
 }
 
