@@ -33,11 +33,15 @@
  * positive (log) or not finite, call glibc.
  * tests/unit/test_vmath.c compares the two on about 19 million arguments.
  *
- * The tables are built once (pthread_once) and only read after.  The
- * AVX-512 loops need gathers, which GCC's generic tuning does not emit, so
- * they are separate functions with a tuning that does (not target_clones).
- * Without a long double of 64 bits or more, or without a hardware FMA, the
- * tables cannot be trusted or the lanes would be slow: every lane calls glibc.
+ * Only the AVX-512 loops are fast: on a CPU without x86-64-v4 (or a build
+ * without kernel_clones.h's clones) every value comes from glibc, as the
+ * portable loops run 2-3 times slower than glibc (bench/vmath_bench.c).
+ * The sanitizer build defines INGEN_VMATH_PORTABLE_LANES and runs them
+ * anyway, so the tests check the lane arithmetic in both forms.  The AVX-512
+ * loops need gathers, which GCC's generic tuning does not emit, so they are
+ * separate functions with a tuning that does (not target_clones).  The
+ * tables are built once (pthread_once) and only read after; without a long
+ * double of 64 bits or more they cannot be trusted, and glibc does it all.
  */
 #include "vmath.h"
 
@@ -97,17 +101,19 @@
 static double sin_hi[SINCOS_N], sin_lo[SINCOS_N], cos_hi[SINCOS_N], cos_lo[SINCOS_N];
 static double log_invc[LOG_N], log_logc_hi[LOG_N], log_logc_lo[LOG_N];
 static double exp_hi[EXP_N], exp_lo[EXP_N]; /* 2^(j/128) */
-static bool use_tables, use_v4;
+static bool use_lanes, use_v4;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void tables_init(void)
 {
 #if LDBL_MANT_DIG >= 64
-#if defined(__x86_64__) && defined(__GNUC__)
+#if HAVE_KERNEL_CLONES
 	__builtin_cpu_init();
-	if (!__builtin_cpu_supports("fma"))
-		return;
-	use_v4 = HAVE_KERNEL_CLONES && __builtin_cpu_supports("x86-64-v4");
+	use_v4 = __builtin_cpu_supports("x86-64-v4");
+#endif
+#ifndef INGEN_VMATH_PORTABLE_LANES
+	if (!use_v4)
+		return; /* the portable loops are 2-3 times slower than glibc: glibc it is */
 #endif
 	for (int j = 0; j < SINCOS_N; j++) {
 		long double a = j / 64.0L, s = sinl(a), c = cosl(a);
@@ -132,7 +138,7 @@ static void tables_init(void)
 		exp_hi[j] = (double)t;
 		exp_lo[j] = (double)(t - exp_hi[j]);
 	}
-	use_tables = true;
+	use_lanes = true;
 #endif
 }
 
@@ -315,7 +321,7 @@ static void run_blocks(const double *restrict x, double *restrict out, size_t n,
 	uint32_t at[BLOCK];
 
 	pthread_once(&tables_once, tables_init);
-	if (!use_tables) {
+	if (!use_lanes) {
 		for (size_t i = 0; i < n; i++)
 			out[i] = libm(x[i]);
 		return;
