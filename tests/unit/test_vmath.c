@@ -33,8 +33,8 @@ enum fn { FN_COS, FN_LOG, FN_EXP };
 
 static const char *const fn_names[] = {"cos", "log", "exp"};
 
-/* Runs vmath's cos or log on x[0..n) and counts the values that differ from glibc's; prints the first. */
-static size_t count_fn_differences(enum fn fn, const double *x, size_t n)
+/* Runs vmath's function on x[0..n) and counts the values that differ from glibc's; prints the first. */
+static size_t count_differences(enum fn fn, const double *x, size_t n)
 {
 	double *got = malloc((n ? n : 1) * sizeof(*got));
 	size_t bad = 0;
@@ -56,68 +56,75 @@ static size_t count_fn_differences(enum fn fn, const double *x, size_t n)
 	return bad;
 }
 
-static size_t count_differences(const double *x, size_t n)
-{
-	return count_fn_differences(FN_COS, x, n);
-}
+enum args {
+	ARGS_COS_SAMPLER, /* 2 pi u, u a 53-bit unit draw */
+	ARGS_COS_RANGE,   /* anything in [-8, 8): 60-bit fixed point */
+	ARGS_LOG_SAMPLER, /* 1 - u */
+	ARGS_LOG_RANGE,   /* any positive normal double */
+	ARGS_EXP_SAMPLER, /* the bench lognormal's 4.2 + 0.8 z, |z| < 8 */
+	ARGS_EXP_RANGE,   /* anything in [-704, 704) */
+};
 
-static double *random_args(size_t n, int kind)
+static double *random_args(size_t n, enum args kind)
 {
 	double *x = malloc(n * sizeof(*x));
 	if (!x)
 		abort();
 	for (size_t i = 0; i < n; i++) {
-		uint64_t r = next_u64();
-		if (kind == 0) /* the samplers: 2 pi u, u a 53-bit unit draw */
-			x[i] = TWO_PI * ((double)(r >> 11) * 0x1p-53);
-		else if (kind == 1) /* anything in [-8, 8): 60-bit fixed point */
-			x[i] = (double)(int64_t)r * 0x1p-60;
-		else if (kind == 2) /* the samplers' log argument: 1 - u */
-			x[i] = 1.0 - (double)(r >> 11) * 0x1p-53;
-		else if (kind == 3) /* any positive normal double: random bits below the exponent field's top */
-			memcpy(&x[i], &(uint64_t){(r >> 1) % (0x7fe0000000000000ULL) + 0x0010000000000000ULL}, sizeof(double));
-		else if (kind == 4) /* the lognormal's exp argument: 4.2 + 0.8 z, |z| < 8 */
-			x[i] = 4.2 + 0.8 * ((double)(int64_t)r * 0x1p-60);
-		else /* anything in [-704, 704) */
-			x[i] = (double)(int64_t)r * 0x1.6p-54;
+		uint64_t r = next_u64(), bits = (r >> 1) % 0x7fe0000000000000ULL + 0x0010000000000000ULL;
+		switch (kind) {
+		case ARGS_COS_SAMPLER: x[i] = TWO_PI * ((double)(r >> 11) * 0x1p-53); break;
+		case ARGS_COS_RANGE: x[i] = (double)(int64_t)r * 0x1p-60; break;
+		case ARGS_LOG_SAMPLER: x[i] = 1.0 - (double)(r >> 11) * 0x1p-53; break;
+		case ARGS_LOG_RANGE: memcpy(&x[i], &bits, sizeof(double)); break;
+		case ARGS_EXP_SAMPLER: x[i] = 4.2 + 0.8 * ((double)(int64_t)r * 0x1p-60); break;
+		case ARGS_EXP_RANGE: x[i] = (double)(int64_t)r * 0x1.6p-54; break;
+		}
 	}
 	return x;
 }
 
-static void test_vmath__sampler_arguments(void)
+static void check_random(enum fn fn, enum args kind, size_t n)
 {
-	size_t n = 4000000;
-	double *x = random_args(n, 0);
-	CHECK_U64_EQ(0, count_differences(x, n));
-	free(x);
-}
-
-static void test_vmath__whole_fast_range(void)
-{
-	size_t n = 2000000;
-	double *x = random_args(n, 1);
-	CHECK_U64_EQ(0, count_differences(x, n));
+	double *x = random_args(n, kind);
+	CHECK_U64_EQ(0, count_differences(fn, x, n));
 	free(x);
 }
 
 /*
- * Next to k pi/2, k = 0..5, both signs and both sides: the 20000 nearest
- * doubles (cos is tiny there, and a reduction cancels), then offsets of 2^s
- * ulps up to 2^50 (results up to about 1/4).
+ * The i-th of NEAR_N ulp offsets from a hard point: 0..19999, then 200 offsets
+ * in each [2^s, 2^(s+1)) ulps for s = 0..50.
  */
-static void test_vmath__next_to_multiples_of_half_pi(void)
+#define NEAR_N (20000 + 51 * 200)
+static uint64_t near_offset(uint64_t i)
 {
-	size_t n = 6 * (20000 + 51 * 200) * 4, m = 0;
-	double *x = malloc(n * sizeof(*x));
+	uint64_t s = (i - 20000) / 200;
+	return i < 20000 ? i : (1ULL << s) + (i - 20000) % 200 * ((1ULL << s) / 200 + 1);
+}
+
+static void test_vmath__cos_sampler_arguments(void)
+{
+	check_random(FN_COS, ARGS_COS_SAMPLER, 4000000);
+}
+
+static void test_vmath__cos_whole_fast_range(void)
+{
+	check_random(FN_COS, ARGS_COS_RANGE, 2000000);
+}
+
+/* Next to k pi/2, k = 0..5, both signs and both sides: cos is tiny there, and a reduction cancels. */
+static void test_vmath__cos_next_to_multiples_of_half_pi(void)
+{
+	size_t m = 0;
+	double *x = malloc(6 * NEAR_N * 4 * sizeof(*x));
 	if (!x)
 		abort();
 	for (int k = 0; k < 6; k++) {
 		double base = k * 1.5707963267948966;
 		uint64_t bits;
 		memcpy(&bits, &base, sizeof(bits));
-		for (uint64_t i = 0; i < 20000 + 51 * 200; i++) {
-			uint64_t s = (i - 20000) / 200, off = i < 20000 ? i : (1ULL << s) + ((i - 20000) % 200) * ((1ULL << s) / 200 + 1);
-			uint64_t up = bits + off, down = k ? bits - off : off; /* k = 0: upward from 0 twice */
+		for (uint64_t i = 0; i < NEAR_N; i++) {
+			uint64_t off = near_offset(i), up = bits + off, down = k ? bits - off : off; /* k = 0: upward twice */
 			memcpy(&x[m++], &up, sizeof(double));
 			memcpy(&x[m++], &down, sizeof(double));
 			x[m] = -x[m - 2];
@@ -125,58 +132,41 @@ static void test_vmath__next_to_multiples_of_half_pi(void)
 			m += 2;
 		}
 	}
-	CHECK_U64_EQ(0, count_differences(x, m));
+	CHECK_U64_EQ(0, count_differences(FN_COS, x, m));
 	free(x);
 }
 
-static void test_vmath__arguments_left_to_glibc(void)
+static void test_vmath__cos_arguments_left_to_glibc(void)
 {
 	double x[] = {8.0, -8.0, 8.000000000000002, -9.5, 100.0, 1e10, -1e22, 1e300, DBL_MAX,
 		      INFINITY, -INFINITY, NAN, -NAN, 0.0, -0.0, 0x1p-1074, 4.9e-300};
-	CHECK_U64_EQ(0, count_differences(x, sizeof(x) / sizeof(x[0])));
-}
-
-/* Lengths around the block size, from an odd offset, and a zero-length batch. */
-static void test_vmath__batch_lengths(void)
-{
-	size_t lens[] = {0, 1, 7, 8, 9, 511, 512, 513, 1024, 1537};
-	double *x = random_args(1600, 0);
-	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
-		CHECK_U64_EQ(0, count_differences(x + 3, lens[i]));
-	free(x);
+	CHECK_U64_EQ(0, count_differences(FN_COS, x, sizeof(x) / sizeof(x[0])));
 }
 
 static void test_vmath__log_sampler_arguments(void)
 {
-	size_t n = 4000000;
-	double *x = random_args(n, 2);
-	CHECK_U64_EQ(0, count_fn_differences(FN_LOG, x, n));
-	free(x);
+	check_random(FN_LOG, ARGS_LOG_SAMPLER, 4000000);
 }
 
 static void test_vmath__log_any_positive_double(void)
 {
-	size_t n = 2000000;
-	double *x = random_args(n, 3);
-	CHECK_U64_EQ(0, count_fn_differences(FN_LOG, x, n));
-	free(x);
+	check_random(FN_LOG, ARGS_LOG_RANGE, 2000000);
 }
 
-/* Next to 1 (log tiny) on both sides: the 20000 nearest doubles, then offsets of 2^s ulps up to 2^50. */
+/* Next to 1 (log tiny) on both sides. */
 static void test_vmath__log_next_to_one(void)
 {
-	size_t n = (20000 + 51 * 200) * 2, m = 0;
+	size_t m = 0;
 	uint64_t one = 0x3ff0000000000000ULL;
-	double *x = malloc(n * sizeof(*x));
+	double *x = malloc(NEAR_N * 2 * sizeof(*x));
 	if (!x)
 		abort();
-	for (uint64_t i = 0; i < 20000 + 51 * 200; i++) {
-		uint64_t s = (i - 20000) / 200, off = i < 20000 ? i : (1ULL << s) + ((i - 20000) % 200) * ((1ULL << s) / 200 + 1);
-		uint64_t up = one + off, down = one - off;
+	for (uint64_t i = 0; i < NEAR_N; i++) {
+		uint64_t up = one + near_offset(i), down = one - near_offset(i);
 		memcpy(&x[m++], &up, sizeof(double));
 		memcpy(&x[m++], &down, sizeof(double));
 	}
-	CHECK_U64_EQ(0, count_fn_differences(FN_LOG, x, m));
+	CHECK_U64_EQ(0, count_differences(FN_LOG, x, m));
 	free(x);
 }
 
@@ -184,47 +174,32 @@ static void test_vmath__log_arguments_left_to_glibc(void)
 {
 	double x[] = {0.0, -0.0, -1.0, -DBL_MIN, 0x1p-1074, 0x1.fffffffffffffp-1023, DBL_MIN, DBL_MAX,
 		      INFINITY, -INFINITY, NAN, -NAN, 1.0, 2.0, 0.5};
-	CHECK_U64_EQ(0, count_fn_differences(FN_LOG, x, sizeof(x) / sizeof(x[0])));
-}
-
-static void test_vmath__log_batch_lengths(void)
-{
-	size_t lens[] = {0, 1, 7, 8, 9, 511, 512, 513, 1024, 1537};
-	double *x = random_args(1600, 2);
-	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
-		CHECK_U64_EQ(0, count_fn_differences(FN_LOG, x + 3, lens[i]));
-	free(x);
+	CHECK_U64_EQ(0, count_differences(FN_LOG, x, sizeof(x) / sizeof(x[0])));
 }
 
 static void test_vmath__exp_sampler_arguments(void)
 {
-	size_t n = 4000000;
-	double *x = random_args(n, 4);
-	CHECK_U64_EQ(0, count_fn_differences(FN_EXP, x, n));
-	free(x);
+	check_random(FN_EXP, ARGS_EXP_SAMPLER, 4000000);
 }
 
 static void test_vmath__exp_whole_range(void)
 {
-	size_t n = 2000000;
-	double *x = random_args(n, 5);
-	CHECK_U64_EQ(0, count_fn_differences(FN_EXP, x, n));
-	free(x);
+	check_random(FN_EXP, ARGS_EXP_RANGE, 2000000);
 }
 
-/* Next to 0 (exp near 1) on both sides: the 20000 nearest doubles, then 2^s times them up to 2^40. */
+/* Next to 0 (exp near 1) on both sides: multiples of 2^-60 up to about 2^-9. */
 static void test_vmath__exp_next_to_zero(void)
 {
-	size_t n = (20000 + 51 * 200) * 2, m = 0;
-	double *x = malloc(n * sizeof(*x));
+	size_t m = 0;
+	double *x = malloc(NEAR_N * 2 * sizeof(*x));
 	if (!x)
 		abort();
-	for (uint64_t i = 0; i < 20000 + 51 * 200; i++) {
-		double v = i < 20000 ? i * 0x1p-60 : 0x1p-60 * (double)(1ULL << ((i - 20000) / 200 % 41)) * (1 + (i % 200) / 200.0);
+	for (uint64_t i = 0; i < NEAR_N; i++) {
+		double v = (double)(near_offset(i) >> 10 << 10 | i % 1024) * 0x1p-60;
 		x[m++] = v;
 		x[m++] = -v;
 	}
-	CHECK_U64_EQ(0, count_fn_differences(FN_EXP, x, m));
+	CHECK_U64_EQ(0, count_differences(FN_EXP, x, m));
 	free(x);
 }
 
@@ -232,24 +207,39 @@ static void test_vmath__exp_arguments_left_to_glibc(void)
 {
 	double x[] = {700.0, -700.0, 700.0000000000001, 709.78, 709.8, -708.4, -745.1, -746.0, 1e300,
 		      -1e300, INFINITY, -INFINITY, NAN, -NAN, 0.0, -0.0, 0x1p-1074};
-	CHECK_U64_EQ(0, count_fn_differences(FN_EXP, x, sizeof(x) / sizeof(x[0])));
+	CHECK_U64_EQ(0, count_differences(FN_EXP, x, sizeof(x) / sizeof(x[0])));
+}
+
+/* Lengths around the block size, from an odd offset, and a zero-length batch. */
+static void test_vmath__batch_lengths(void)
+{
+	const struct {
+		enum fn fn;
+		enum args args;
+	} cases[] = {{FN_COS, ARGS_COS_SAMPLER}, {FN_LOG, ARGS_LOG_SAMPLER}, {FN_EXP, ARGS_EXP_SAMPLER}};
+	size_t lens[] = {0, 1, 7, 8, 9, 511, 512, 513, 1024, 1537};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		double *x = random_args(1600, cases[c].args);
+		for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+			CHECK_U64_EQ(0, count_differences(cases[c].fn, x + 3, lens[i]));
+		free(x);
+	}
 }
 
 static const struct harness_test TESTS[] = {
-	{"vmath: the samplers' arguments", test_vmath__sampler_arguments},
-	{"vmath: anything in [-8, 8)", test_vmath__whole_fast_range},
-	{"vmath: next to the multiples of pi/2", test_vmath__next_to_multiples_of_half_pi},
-	{"vmath: arguments left to glibc", test_vmath__arguments_left_to_glibc},
-	{"vmath: batch lengths", test_vmath__batch_lengths},
+	{"vmath: cos of the samplers' arguments", test_vmath__cos_sampler_arguments},
+	{"vmath: cos of anything in [-8, 8)", test_vmath__cos_whole_fast_range},
+	{"vmath: cos next to the multiples of pi/2", test_vmath__cos_next_to_multiples_of_half_pi},
+	{"vmath: cos arguments left to glibc", test_vmath__cos_arguments_left_to_glibc},
 	{"vmath: log of the samplers' arguments", test_vmath__log_sampler_arguments},
 	{"vmath: log of any positive double", test_vmath__log_any_positive_double},
 	{"vmath: log next to 1", test_vmath__log_next_to_one},
 	{"vmath: log arguments left to glibc", test_vmath__log_arguments_left_to_glibc},
-	{"vmath: log batch lengths", test_vmath__log_batch_lengths},
 	{"vmath: exp of the lognormal's arguments", test_vmath__exp_sampler_arguments},
 	{"vmath: exp of anything in [-704, 704)", test_vmath__exp_whole_range},
 	{"vmath: exp next to 0", test_vmath__exp_next_to_zero},
 	{"vmath: exp arguments left to glibc", test_vmath__exp_arguments_left_to_glibc},
+	{"vmath: batch lengths", test_vmath__batch_lengths},
 	{NULL, NULL},
 };
 
