@@ -8,6 +8,7 @@
 #define INGEN_TEST_HARNESS_H
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +29,17 @@ static int harness_failed_checks;
 #define CHECK_STR_EQ(want, got) do { const char *w_ = (want), *g_ = (got); \
 	if (!g_ || strcmp(w_, g_) != 0) { fprintf(stderr, "%s:%d: %s:\n  want \"%s\"\n  got  \"%s\"\n", \
 		__FILE__, __LINE__, #got, w_, g_ ? g_ : "(null)"); harness_failed_checks++; } } while (0)
+
+/* A fixed-seed xorshift64 stream, for tests that draw many arguments (the same every run). */
+static uint64_t harness_rng_state = 0x9E3779B97F4A7C15ULL;
+
+static inline uint64_t harness_rng(void)
+{
+	harness_rng_state ^= harness_rng_state << 13;
+	harness_rng_state ^= harness_rng_state >> 7;
+	harness_rng_state ^= harness_rng_state << 17;
+	return harness_rng_state;
+}
 
 struct harness_test {
 	const char *name;

@@ -16,16 +16,6 @@
 #include "text_writer.h"
 #include "textfmt.h"
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
 /* A one-column batch of n values of type t from vals (all valid). */
 static void one_column(struct eval_vec *v, uint8_t *valid, enum ir_type t, int scale, int64_t *i64,
 		       double *f64, size_t n)
@@ -67,7 +57,7 @@ static void test_text_writer__every_date_of_years_0_to_9999(void)
 		char *a, *b, *pa, *pb;
 		for (; n < B && d0 + (int64_t)n <= last + 800; n++) {
 			days[n] = d0 + (int64_t)n;
-			secs[n] = days[n] * 86400 + (int64_t)(rng() % 86400);
+			secs[n] = days[n] * 86400 + (int64_t)(harness_rng() % 86400);
 		}
 		one_column(&vd, valid, IR_T_DATE, 0, days, NULL, n);
 		one_column(&vt, valid, IR_T_TS, 0, secs, NULL, n);
@@ -136,9 +126,9 @@ static void test_text_writer__integers_and_decimals(void)
 	long bad = 0;
 
 	for (size_t i = 0; i < N; i++) {
-		uint64_t r = rng();
+		uint64_t r = harness_rng();
 		int bits = (int)(r % 64) + 1;
-		vals[i] = (int64_t)(rng() >> (64 - bits));
+		vals[i] = (int64_t)(harness_rng() >> (64 - bits));
 		if (r & 0x100)
 			vals[i] = -vals[i];
 	}
@@ -215,7 +205,7 @@ static void test_text_writer__doubles_match_the_reference(void)
 	char a[64], b[64];
 	long bad = 0;
 	for (long i = 0; i < 100000; i++) {
-		uint64_t s = rng();
+		uint64_t s = harness_rng();
 		double d;
 		size_t na, nb;
 		switch (i % 5) {

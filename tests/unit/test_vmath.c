@@ -19,16 +19,6 @@
 
 #define TWO_PI 6.283185307179586
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t next_u64(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
 enum fn { FN_COS, FN_LOG, FN_EXP };
 
 static const char *const fn_names[] = {"cos", "log", "exp"};
@@ -71,7 +61,7 @@ static double *random_args(size_t n, enum args kind)
 	if (!x)
 		abort();
 	for (size_t i = 0; i < n; i++) {
-		uint64_t r = next_u64(), bits = (r >> 1) % 0x7fe0000000000000ULL + 0x0010000000000000ULL;
+		uint64_t r = harness_rng(), bits = (r >> 1) % 0x7fe0000000000000ULL + 0x0010000000000000ULL;
 		switch (kind) {
 		case ARGS_COS_SAMPLER: x[i] = TWO_PI * ((double)(r >> 11) * 0x1p-53); break;
 		case ARGS_COS_RANGE: x[i] = (double)(int64_t)r * 0x1p-60; break;
