@@ -1183,6 +1183,19 @@ static struct vec *op_floor_ceil(struct eval_ctx *c, struct frame *f, const stru
 	return o;
 }
 
+/* of[i] = libm(x's row i): glibc's value, through vmath's batch function unless x is broadcast. */
+static inline void each_libm(const struct vec *x, double *of, size_t N,
+			     void (*batch)(const double *restrict, double *restrict, size_t), double (*libm)(double))
+{
+	if (x->bc) {
+		double v = libm(x->v.f64[0]);
+		for (size_t i = 0; i < N; i++)
+			of[i] = v;
+	} else {
+		batch(x->v.f64, of, N);
+	}
+}
+
 KERNEL
 static struct vec *op_math(struct eval_ctx *c, struct frame *f, const struct enode *n, struct vec **a)
 {
@@ -1200,13 +1213,8 @@ static struct vec *op_math(struct eval_ctx *c, struct frame *f, const struct eno
 		case IR_SQRT:
 			EACH1(x, N, of[i] = sqrt(xf[j]));
 			break;
-		case IR_LN: /* glibc's log, a batch at a time; Spark: ln(x) is NULL for x <= 0 */
-			if (x->bc) {
-				double v = xf[0] > 0 ? log(xf[0]) : 0;
-				EACH1(x, N, of[i] = v);
-			} else {
-				vmath_log(xf, of, N);
-			}
+		case IR_LN: /* Spark: ln(x) is NULL for x <= 0 */
+			each_libm(x, of, N, vmath_log, log);
 			EACH1(x, N, {
 				if (xf[j] <= 0) {
 					ov[i] = 0;
@@ -1214,21 +1222,11 @@ static struct vec *op_math(struct eval_ctx *c, struct frame *f, const struct eno
 				}
 			});
 			break;
-		case IR_EXP: /* glibc's exp, a batch at a time */
-			if (x->bc) {
-				double v = exp(xf[0]);
-				EACH1(x, N, of[i] = v);
-			} else {
-				vmath_exp(xf, of, N);
-			}
+		case IR_EXP:
+			each_libm(x, of, N, vmath_exp, exp);
 			break;
-		default: /* glibc's cos, a batch at a time */
-			if (x->bc) {
-				double v = cos(xf[0]);
-				EACH1(x, N, of[i] = v);
-			} else {
-				vmath_cos(xf, of, N);
-			}
+		default:
+			each_libm(x, of, N, vmath_cos, cos);
 			break;
 		}
 	}
