@@ -285,8 +285,9 @@ static inline __attribute__((always_inline)) double exp_lane(double x, int64_t *
 
 /*
  * The block loops: out[i] for every lane, redo[i] for the lanes glibc must
- * redo; a portable one and, where GCC can build it, an AVX-512 one (GCC's
- * generic tuning emits no gathers, so that one names a tuning that does).
+ * redo; an AVX-512 one where GCC can build it (GCC's generic tuning emits no
+ * gathers, so it names a tuning that does), and a portable one, which only
+ * the sanitizer build runs (INGEN_VMATH_PORTABLE_LANES).
  */
 #define BLOCK_LOOPS(name, lane)                                                                        \
 	static void name(const double *restrict x, double *restrict out, int64_t *restrict redo, size_t m) \
