@@ -142,6 +142,14 @@ static void tables_init(void)
 #endif
 }
 
+/* Knuth's TwoSum: s = a + b rounded, and *err = a + b - s exactly. */
+static inline __attribute__((always_inline)) double two_sum(double a, double b, double *err)
+{
+	double s = a + b, v = s - a;
+	*err = (a - (s - v)) + (b - v);
+	return s;
+}
+
 /*
  * Whether every value within `margin` ulps of hi + lo rounds to y = hi + lo
  * (y normal and not tiny: above 2^-963).
@@ -173,8 +181,7 @@ static inline __attribute__((always_inline)) double cos_lane(double x, int64_t *
 	int q = (int)kd;
 	double r1 = fma(-kd, P1, ax); /* exact: |r1| < 1 and a multiple of ulp(ax) or 2^-52 */
 	double t = kd * P2, t_err = fma(kd, P2, -t);
-	double rh = r1 - t, v = rh - r1;
-	double rl = (r1 - (rh - v)) + (-t - v);
+	double rl, rh = two_sum(r1, -t, &rl);
 	rl = rl - t_err - kd * P3;
 
 	/* by symmetry, the remainder's absolute value */
@@ -193,8 +200,7 @@ static inline __attribute__((always_inline)) double cos_lane(double x, int64_t *
 	double cos_m1 = -0.5 * d2 - d * rl + d2 * d2 * (C4 + d2 * (C6 + d2 * C8));
 	double sin_md = d * d2 * (S3 + d2 * (S5 + d2 * S7));
 	double p = t2h * d, p_err = fma(t2h, d, -p);
-	double hi = t1h + p, w = hi - t1h;
-	double lo = (t1h - (hi - w)) + (p - w);
+	double lo, hi = two_sum(t1h, p, &lo);
 	lo += p_err + t1l + t2h * rl + t2l * d + t1h * cos_m1 + t2h * sin_md;
 
 	double y = hi + lo;
@@ -233,10 +239,8 @@ static inline __attribute__((always_inline)) double log_lane(double x, int64_t *
 
 	/* e ln2 + log(1/c) + rh - r2/2 as hi, with the rounding errors in lo */
 	double ed = (double)e, a = ed * LN2_HI; /* exact */
-	double s1 = a + logc_hi, v1 = s1 - a, e1 = (a - (s1 - v1)) + (logc_hi - v1);
-	double s2 = s1 + rh, v2 = s2 - s1, e2 = (s1 - (s2 - v2)) + (rh - v2);
-	double h = -0.5 * r2; /* exact */
-	double hi = s2 + h, v3 = hi - s2, e3 = (s2 - (hi - v3)) + (h - v3);
+	double e1, e2, e3, s1 = two_sum(a, logc_hi, &e1), s2 = two_sum(s1, rh, &e2);
+	double hi = two_sum(s2, -0.5 * r2, &e3); /* -r2/2 is exact */
 	double lo = e1 + e2 + e3 + ed * LN2_LO + logc_lo + rl - rh * rl - 0.5 * r2_err + tail;
 
 	double y = hi + lo;
@@ -260,8 +264,8 @@ static inline __attribute__((always_inline)) double exp_lane(double x, int64_t *
 	int64_t k = (int64_t)kd;
 	double r1 = x - kd * EXP_L1; /* both exact */
 	double t = kd * EXP_L2, t_err = fma(kd, EXP_L2, -t);
-	double rh = r1 - t, v = rh - r1;
-	double rl = (r1 - (rh - v)) + (-t - v) - t_err;
+	double rl, rh = two_sum(r1, -t, &rl);
+	rl -= t_err;
 
 	int j = (int)(k & (EXP_N - 1));
 	int64_t e = k >> 7; /* floor(k / 128) */
@@ -270,8 +274,7 @@ static inline __attribute__((always_inline)) double exp_lane(double x, int64_t *
 	/* T exp(r) = th + th rh + (tl + th rl + tl rh + th (r^2/2 + r^3/6 + ...)) */
 	double q = 0.5 * rh * rh + rh * rl + rh * rh * rh * (E3 + rh * (E4 + rh * (E5 + rh * E6)));
 	double p = th * rh, p_err = fma(th, rh, -p);
-	double hi = th + p, w = hi - th;
-	double lo = (th - (hi - w)) + (p - w);
+	double lo, hi = two_sum(th, p, &lo);
 	lo += p_err + tl + th * rl + tl * rh + th * q;
 
 	double y = hi + lo;

@@ -55,11 +55,24 @@ enum args {
 	ARGS_EXP_RANGE,   /* anything in [-704, 704) */
 };
 
-static double *random_args(size_t n, enum args kind)
+static double *alloc_args(size_t n)
 {
 	double *x = malloc(n * sizeof(*x));
 	if (!x)
 		abort();
+	return x;
+}
+
+/* Checks vmath's function on x[0..n) against glibc's, then frees x. */
+static void check_args(enum fn fn, double *x, size_t n)
+{
+	CHECK_U64_EQ(0, count_differences(fn, x, n));
+	free(x);
+}
+
+static double *random_args(size_t n, enum args kind)
+{
+	double *x = alloc_args(n);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t r = harness_rng(), bits = (r >> 1) % 0x7fe0000000000000ULL + 0x0010000000000000ULL;
 		switch (kind) {
@@ -76,9 +89,7 @@ static double *random_args(size_t n, enum args kind)
 
 static void check_random(enum fn fn, enum args kind, size_t n)
 {
-	double *x = random_args(n, kind);
-	CHECK_U64_EQ(0, count_differences(fn, x, n));
-	free(x);
+	check_args(fn, random_args(n, kind), n);
 }
 
 /*
@@ -106,9 +117,7 @@ static void test_vmath__cos_whole_fast_range(void)
 static void test_vmath__cos_next_to_multiples_of_half_pi(void)
 {
 	size_t m = 0;
-	double *x = malloc(6 * NEAR_N * 4 * sizeof(*x));
-	if (!x)
-		abort();
+	double *x = alloc_args(6 * NEAR_N * 4);
 	for (int k = 0; k < 6; k++) {
 		double base = k * 1.5707963267948966;
 		uint64_t bits;
@@ -122,8 +131,7 @@ static void test_vmath__cos_next_to_multiples_of_half_pi(void)
 			m += 2;
 		}
 	}
-	CHECK_U64_EQ(0, count_differences(FN_COS, x, m));
-	free(x);
+	check_args(FN_COS, x, m);
 }
 
 static void test_vmath__cos_arguments_left_to_glibc(void)
@@ -148,16 +156,13 @@ static void test_vmath__log_next_to_one(void)
 {
 	size_t m = 0;
 	uint64_t one = 0x3ff0000000000000ULL;
-	double *x = malloc(NEAR_N * 2 * sizeof(*x));
-	if (!x)
-		abort();
+	double *x = alloc_args(NEAR_N * 2);
 	for (uint64_t i = 0; i < NEAR_N; i++) {
 		uint64_t up = one + near_offset(i), down = one - near_offset(i);
 		memcpy(&x[m++], &up, sizeof(double));
 		memcpy(&x[m++], &down, sizeof(double));
 	}
-	CHECK_U64_EQ(0, count_differences(FN_LOG, x, m));
-	free(x);
+	check_args(FN_LOG, x, m);
 }
 
 static void test_vmath__log_arguments_left_to_glibc(void)
@@ -181,16 +186,13 @@ static void test_vmath__exp_whole_range(void)
 static void test_vmath__exp_next_to_zero(void)
 {
 	size_t m = 0;
-	double *x = malloc(NEAR_N * 2 * sizeof(*x));
-	if (!x)
-		abort();
+	double *x = alloc_args(NEAR_N * 2);
 	for (uint64_t i = 0; i < NEAR_N; i++) {
 		double v = (double)(near_offset(i) >> 10 << 10 | i % 1024) * 0x1p-60;
 		x[m++] = v;
 		x[m++] = -v;
 	}
-	CHECK_U64_EQ(0, count_differences(FN_EXP, x, m));
-	free(x);
+	check_args(FN_EXP, x, m);
 }
 
 static void test_vmath__exp_arguments_left_to_glibc(void)
